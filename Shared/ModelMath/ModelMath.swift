@@ -1,0 +1,2 @@
+/// Pure model mathematics: datasets, trees, forests, boosting, metrics, statistics. No I/O.
+package enum ModelMath {}

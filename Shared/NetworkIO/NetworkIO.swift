@@ -1,0 +1,2 @@
+/// Networking primitives on Linux epoll: event loops, listeners and connections.
+package enum NetworkIO {}

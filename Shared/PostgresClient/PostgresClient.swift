@@ -1,0 +1,2 @@
+/// PostgreSQL over libpq: connections, pool, parameterised queries, transactions, COPY, migrations.
+package enum PostgresClient {}

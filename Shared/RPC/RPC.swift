@@ -1,0 +1,2 @@
+/// The dCMMS RPC: server, client, interceptors, authentication, over NetworkIO.
+package enum RPCNamespace {}

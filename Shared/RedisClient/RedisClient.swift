@@ -1,0 +1,2 @@
+/// Redis over hiredis: commands, pipelining, hashes with TTL.
+package enum RedisClient {}

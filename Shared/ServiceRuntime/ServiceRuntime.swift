@@ -1,0 +1,2 @@
+/// Configuration, logging, metrics, health endpoints and lifecycle shared by every service.
+package enum ServiceRuntime {}

@@ -1,0 +1,2 @@
+/// zstd compression with explicit size limits.
+package enum ZstdCodec {}

@@ -1,0 +1,1 @@
+@main struct ProtoGen { static func main() { print("usage: dcmms-protogen") } }
