@@ -1,2 +1,0 @@
-/// zstd compression with explicit size limits.
-package enum ZstdCodec {}
