@@ -1,2 +1,0 @@
-/// Networking primitives on Linux epoll: event loops, listeners and connections.
-package enum NetworkIO {}

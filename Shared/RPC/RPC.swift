@@ -1,2 +1,0 @@
-/// The dCMMS RPC: server, client, interceptors, authentication, over NetworkIO.
-package enum RPCNamespace {}
