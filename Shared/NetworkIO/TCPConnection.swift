@@ -170,7 +170,7 @@ package final class TCPConnection: EventHandler, @unchecked Sendable {
     guard !state.isClosed, state.token != 0 else { return nil }
     while state.pendingBytes > 0 {
       let written = state.buffer.withUnsafeBytes { bytes in
-        Glibc.write(self.fd, bytes.baseAddress! + state.offset, state.pendingBytes)
+        Glibc.send(self.fd, bytes.baseAddress! + state.offset, state.pendingBytes, Int32(MSG_NOSIGNAL))
       }
       if written > 0 {
         state.offset += written

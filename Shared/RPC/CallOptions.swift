@@ -1,3 +1,4 @@
+package import RPCCore
 /// Options for one client call; nil fields take the client's defaults.
 package struct CallOptions: Sendable {
   /// How long the caller waits; sent to the server, which stops the handler when it passes.
@@ -17,5 +18,3 @@ package struct CallOptions: Sendable {
     self.isIdempotent = isIdempotent
   }
 }
-
-package import RPCCore

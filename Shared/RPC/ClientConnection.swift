@@ -48,10 +48,15 @@ final class ClientConnection: ConnectionDelegate, Sendable {
   /// Calls open on this connection.
   var openStreamCount: Int { self.state.withLock { $0.streams.count } }
 
-  /// Opens a stream for a new call.
+  /// Opens a stream for a new call and queues its HEADERS (and single request, if given).
+  ///
+  /// The id is chosen and the frames queued under one lock, so concurrent callers put their
+  /// HEADERS on the wire in increasing id order, as the protocol requires.
   /// - Throws: `CallNotStarted` when the connection takes no new calls.
-  func openStream() throws -> ClientStream {
-    try self.state.withLock { state throws -> ClientStream in
+  func openStream(headers: CallHeaders, request: [UInt8]?, compress: Bool) throws -> ClientStream {
+    let headerBytes = headers.serializedBytes()
+    let payload = request.map { ClientStream.encodePayload($0, compress: compress, limits: self.limits) }
+    return try self.state.withLock { state throws -> ClientStream in
       guard !state.isUnusable, state.streams.count < self.limits.maxConcurrentStreams else {
         throw CallNotStarted()
       }
@@ -63,6 +68,16 @@ final class ClientConnection: ConnectionDelegate, Sendable {
       state.nextStreamID += 2
       let stream = ClientStream(id: id, connection: self)
       state.streams[id] = stream
+      self.tcp.send { buffer in
+        Frame.encodeHeader(kind: .headers, flags: [], streamID: id, length: UInt32(headerBytes.count), into: &buffer)
+        buffer.append(contentsOf: headerBytes)
+        if let payload {
+          Frame.encodeHeader(
+            kind: .message, flags: payload.flags.union(.endStream), streamID: id,
+            length: UInt32(payload.bytes.count), into: &buffer)
+          buffer.append(contentsOf: payload.bytes)
+        }
+      }
       return stream
     }
   }

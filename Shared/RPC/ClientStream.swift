@@ -40,24 +40,6 @@ final class ClientStream: Sendable {
 
   // MARK: - Caller side
 
-  /// Sends HEADERS and, for a unary or server-streaming call, the single request with END_STREAM.
-  func open(headers: CallHeaders, request: [UInt8]?, compress: Bool) {
-    let headerBytes = headers.serializedBytes()
-    let payload = request.map { self.encodePayload($0, compress: compress) }
-    self.connection.tcp.send { buffer in
-      Frame.encodeHeader(
-        kind: .headers, flags: [], streamID: self.id,
-        length: UInt32(headerBytes.count), into: &buffer)
-      buffer.append(contentsOf: headerBytes)
-      if let payload {
-        Frame.encodeHeader(
-          kind: .message, flags: payload.flags.union(.endStream), streamID: self.id,
-          length: UInt32(payload.bytes.count), into: &buffer)
-        buffer.append(contentsOf: payload.bytes)
-      }
-    }
-  }
-
   /// Sends one request message of a client-streaming call, waiting for window when needed.
   func send(_ message: [UInt8], compress: Bool) async throws {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -71,7 +53,7 @@ final class ClientStream: Sendable {
       if let ready { continuation.resume(with: ready) }
     }
     self.state.withLock { $0.sendWindow -= message.count }
-    let payload = self.encodePayload(message, compress: compress)
+    let payload = Self.encodePayload(message, compress: compress, limits: self.limits)
     self.connection.tcp.send { buffer in
       Frame.encodeHeader(kind: .message, flags: payload.flags, streamID: self.id, length: UInt32(payload.bytes.count), into: &buffer)
       buffer.append(contentsOf: payload.bytes)
@@ -137,8 +119,8 @@ final class ClientStream: Sendable {
     self.state.withLock { $0.deadlineTimer = id }
   }
 
-  private func encodePayload(_ message: [UInt8], compress: Bool) -> (bytes: [UInt8], flags: Frame.Flags) {
-    if compress && message.count >= self.limits.compressionThresholdBytes {
+  static func encodePayload(_ message: [UInt8], compress: Bool, limits: RPCLimits) -> (bytes: [UInt8], flags: Frame.Flags) {
+    if compress && message.count >= limits.compressionThresholdBytes {
       let compressed = Zstd.compress(message, level: 1)
       if compressed.count < message.count { return (compressed, .compressed) }
     }

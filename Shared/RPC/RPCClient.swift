@@ -71,10 +71,8 @@ package final class RPCClient: Sendable {
     _ method: MethodDescriptor, request: Request, response: Response.Type = Response.self,
     options: CallOptions = CallOptions()
   ) async throws -> Response {
-    let requestBytes = request.serializedBytes()
-    let bytes = try await self.withRetries(options: options) { stream, headers, compress in
-      stream.open(headers: headers(method), request: requestBytes, compress: compress)
-      return try await stream.receiveSingle()
+    let bytes = try await self.withRetries(method: method, request: request.serializedBytes(), options: options) { stream, _ in
+      try await stream.receiveSingle()
     }
     return try Self.decodeResponse(Response.self, bytes)
   }
@@ -85,11 +83,8 @@ package final class RPCClient: Sendable {
     options: CallOptions = CallOptions(),
     body: @Sendable (ResponseStream<Response>) async throws -> Result
   ) async throws -> Result {
-    let requestBytes = request.serializedBytes()
-    return try await self.withStream(options: options) { stream, headers, compress in
-      stream.open(headers: headers(method), request: requestBytes, compress: compress)
-      let result = try await body(ResponseStream(stream: stream))
-      return result
+    try await self.withStream(method: method, request: request.serializedBytes(), options: options) { stream, _ in
+      try await body(ResponseStream(stream: stream))
     }
   }
 
@@ -99,8 +94,7 @@ package final class RPCClient: Sendable {
     response: Response.Type = Response.self, options: CallOptions = CallOptions(),
     body: @Sendable (RequestWriter<Request>) async throws -> Void
   ) async throws -> Response {
-    let bytes = try await self.withStream(options: options) { stream, headers, compress in
-      stream.open(headers: headers(method), request: nil, compress: compress)
+    let bytes = try await self.withStream(method: method, request: nil, options: options) { stream, compress in
       try await body(RequestWriter(stream: stream, compress: compress))
       stream.halfClose()
       return try await stream.receiveSingle()
@@ -110,11 +104,10 @@ package final class RPCClient: Sendable {
 
   // MARK: - Plumbing
 
-  private typealias HeadersBuilder = @Sendable (MethodDescriptor) -> CallHeaders
+  private typealias CallBody<T> = @Sendable (ClientStream, _ compress: Bool) async throws -> T
 
   private func withRetries<T: Sendable>(
-    options: CallOptions,
-    _ body: @Sendable (ClientStream, HeadersBuilder, Bool) async throws -> T
+    method: MethodDescriptor, request: [UInt8]?, options: CallOptions, _ body: CallBody<T>
   ) async throws -> T {
     let timeout = options.timeout ?? self.configuration.defaultTimeout
     let deadline = timeout.map { DispatchTime.now().uptimeNanoseconds &+ $0.nanoseconds }
@@ -123,7 +116,7 @@ package final class RPCClient: Sendable {
     while true {
       attempt += 1
       do {
-        return try await self.attempt(options: options, deadline: deadline, body)
+        return try await self.attempt(method: method, request: request, options: options, deadline: deadline, body)
       } catch let error as RPCError {
         let notStarted = error.cause is CallNotStarted
         let retriable = error.code == .unavailable && (notStarted || options.isIdempotent)
@@ -136,42 +129,37 @@ package final class RPCClient: Sendable {
     }
   }
 
+  /// Streaming calls are retried only when they never reached a server.
   private func withStream<T: Sendable>(
-    options: CallOptions,
-    _ body: @Sendable (ClientStream, HeadersBuilder, Bool) async throws -> T
+    method: MethodDescriptor, request: [UInt8]?, options: CallOptions, _ body: CallBody<T>
   ) async throws -> T {
     var options = options
     options.isIdempotent = false
-    return try await self.withRetries(options: options, body)
+    return try await self.withRetries(method: method, request: request, options: options, body)
   }
 
   private func attempt<T: Sendable>(
-    options: CallOptions, deadline: UInt64?,
-    _ body: @Sendable (ClientStream, HeadersBuilder, Bool) async throws -> T
+    method: MethodDescriptor, request: [UInt8]?, options: CallOptions, deadline: UInt64?, _ body: CallBody<T>
   ) async throws -> T {
     let connection = try await self.pickConnection()
-    let stream: ClientStream
-    do {
-      stream = try connection.openStream()
-    } catch {
-      throw RPCError(code: .unavailable, message: "the connection takes no new calls", cause: CallNotStarted())
-    }
     let compress = options.compression ?? self.configuration.compression
     var metadata = options.metadata
     if let token = self.configuration.bearerToken, metadata["authorization"] == nil {
       metadata.add("Bearer \(token)", forKey: "authorization")
     }
-    let wireMetadata = metadata.wireEntries
-    let headers: HeadersBuilder = { method in
-      var headers = CallHeaders()
-      headers.method = method.path
-      headers.metadata = wireMetadata
-      headers.acceptCompression = compress ? "zstd" : ""
-      if let deadline {
-        let now = DispatchTime.now().uptimeNanoseconds
-        headers.timeoutUs = deadline > now ? max(1, (deadline - now) / 1_000) : 1
-      }
-      return headers
+    var headers = CallHeaders()
+    headers.method = method.path
+    headers.metadata = metadata.wireEntries
+    headers.acceptCompression = compress ? "zstd" : ""
+    if let deadline {
+      let now = DispatchTime.now().uptimeNanoseconds
+      headers.timeoutUs = deadline > now ? max(1, (deadline - now) / 1_000) : 1
+    }
+    let stream: ClientStream
+    do {
+      stream = try connection.openStream(headers: headers, request: request, compress: compress)
+    } catch {
+      throw RPCError(code: .unavailable, message: "the connection takes no new calls", cause: CallNotStarted())
     }
     if let deadline {
       let timer = connection.tcp.loop.scheduleTimer(atUptimeNanoseconds: deadline) {
@@ -181,21 +169,16 @@ package final class RPCClient: Sendable {
     }
     return try await withTaskCancellationHandler {
       do {
-        let result = try await body(stream, headers, compress)
+        let result = try await body(stream, compress)
         stream.cancel(RPCError(code: .cancelled, message: "the call ended"))
         return result
       } catch {
         stream.cancel(RPCError.converting(error))
-        throw Self.callerError(error)
+        throw error
       }
     } onCancel: {
       stream.cancel(RPCError(code: .cancelled, message: "the caller cancelled the call"))
     }
-  }
-
-  private static func callerError(_ error: any Error) -> any Error {
-    if error is RPCError || error is CancellationError { return error }
-    return error
   }
 
   private func pickConnection() async throws -> ClientConnection {
