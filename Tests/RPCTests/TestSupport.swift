@@ -102,14 +102,14 @@ func echoRequest(_ text: String = "", sequence: UInt64 = 0, payload: [UInt8] = [
 }
 
 /// Waits until `condition` holds, checking every 5 ms, for at most `timeout`.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async -> Bool {
   let clock = ContinuousClock()
   let end = clock.now + timeout
   while clock.now < end {
-    if condition() { return true }
+    if await condition() { return true }
     try? await Task.sleep(for: .milliseconds(5))
   }
-  return condition()
+  return await condition()
 }
 
 /// A blocking socket that speaks raw bytes, for protocol tests.
