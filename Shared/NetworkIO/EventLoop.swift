@@ -129,6 +129,11 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
     atUptimeNanoseconds deadline: UInt64, _ work: @escaping @Sendable () -> Void
   ) -> UInt64 {
     let id = self.nextTimerID.wrappingAdd(1, ordering: .relaxed).oldValue
+    if self.inEventLoop {
+      // The loop recomputes its epoll timeout before it sleeps again: no wake-up needed.
+      self.timers.insert(id: id, deadline: deadline, work: work)
+      return id
+    }
     let mustWake = self.incoming.withLock { state -> Bool in
       state.timers.append((id, deadline, work))
       defer { state.isWoken = true }
@@ -142,6 +147,7 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
   package func cancelTimer(_ id: UInt64) {
     if self.inEventLoop {
       self.cancelledTimerIDs.insert(id)
+      self.compactTimersIfNeeded()
       return
     }
     self.incoming.withLock { $0.cancelledTimers.append(id) }
@@ -244,7 +250,16 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
   }
 
+  /// Cancelled timers (most call deadlines) would otherwise stay in the heap until due.
+  private func compactTimersIfNeeded() {
+    if self.cancelledTimerIDs.count > 1_024 && self.cancelledTimerIDs.count * 2 > self.timers.count {
+      self.timers.removeAll(ids: self.cancelledTimerIDs)
+      self.cancelledTimerIDs.removeAll(keepingCapacity: true)
+    }
+  }
+
   private func runTimers() {
+    self.compactTimersIfNeeded()
     guard self.timers.nextDeadline != nil else { return }
     let now = DispatchTime.now().uptimeNanoseconds
     while let timer = self.timers.popExpired(now: now) {
@@ -289,6 +304,7 @@ private struct TimerHeap {
   private var entries: [Entry] = []
 
   var isEmpty: Bool { self.entries.isEmpty }
+  var count: Int { self.entries.count }
   var nextDeadline: UInt64? { self.entries.first?.deadline }
 
   mutating func insert(id: UInt64, deadline: UInt64, work: @escaping @Sendable () -> Void) {
@@ -300,6 +316,13 @@ private struct TimerHeap {
       self.entries.swapAt(child, parent)
       child = parent
     }
+  }
+
+  /// Drops the timers with these ids and restores the heap order.
+  mutating func removeAll(ids: Set<UInt64>) {
+    let kept = self.entries.filter { !ids.contains($0.id) }
+    self.entries.removeAll(keepingCapacity: true)
+    for entry in kept { self.insert(id: entry.id, deadline: entry.deadline, work: entry.work) }
   }
 
   mutating func popExpired(now: UInt64) -> Entry? {

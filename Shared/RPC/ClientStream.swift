@@ -71,30 +71,41 @@ final class ClientStream: Sendable {
   /// The next response message; nil after the last one when the call ended OK.
   /// - Throws: `RPCError` with the call's status when it ended otherwise.
   func receive() async throws -> [UInt8]? {
+    // Fast path: the response and its status usually arrive together.
+    if let ready = self.state.withLock({ Self.takeReady(&$0) }) {
+      let message = try ready.get()
+      if let message { self.consumed(message.count) }
+      return message
+    }
     let message: [UInt8]? = try await withCheckedThrowingContinuation { continuation in
       let ready = self.state.withLock { state -> Result<[UInt8]?, any Error>? in
-        if state.responseHead < state.responses.count {
-          let message = state.responses[state.responseHead]
-          state.responseHead += 1
-          state.responseBytes -= message.count
-          if state.responseHead == state.responses.count {
-            state.responses.removeAll(keepingCapacity: true)
-            state.responseHead = 0
-          }
-          return .success(message)
-        }
-        switch state.outcome {
-        case .success: return .success(nil)
-        case .failure(let error): return .failure(error)
-        case nil:
-          state.receiver = continuation
-          return nil
-        }
+        if let ready = Self.takeReady(&state) { return ready }
+        state.receiver = continuation
+        return nil
       }
       if let ready { continuation.resume(with: ready) }
     }
     if let message { self.consumed(message.count) }
     return message
+  }
+
+  /// The next response, the OK end, or the failure; nil when the call is still open.
+  private static func takeReady(_ state: inout State) -> Result<[UInt8]?, any Error>? {
+    if state.responseHead < state.responses.count {
+      let message = state.responses[state.responseHead]
+      state.responseHead += 1
+      state.responseBytes -= message.count
+      if state.responseHead == state.responses.count {
+        state.responses.removeAll(keepingCapacity: true)
+        state.responseHead = 0
+      }
+      return .success(message)
+    }
+    switch state.outcome {
+    case .success: return .success(nil)
+    case .failure(let error): return .failure(error)
+    case nil: return nil
+    }
   }
 
   /// The single response of a unary or client-streaming call.

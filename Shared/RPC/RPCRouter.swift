@@ -6,7 +6,7 @@ package struct RPCRouter: Sendable {
   /// A handler over raw messages: reads requests from and writes responses to its stream.
   package typealias RawHandler = @Sendable (ServerStream, ServerContext) async throws -> Void
 
-  private var handlers: [String: RawHandler] = [:]
+  private var handlers: [String: (descriptor: MethodDescriptor, handler: RawHandler)] = [:]
 
   /// An empty router.
   package init() {}
@@ -14,12 +14,14 @@ package struct RPCRouter: Sendable {
   /// The methods with a handler.
   package var methods: [String] { self.handlers.keys.sorted() }
 
-  /// The handler for a method path, such as `/dcmms.v1.Registry/GetModelVersion`.
-  package func handler(forPath path: String) -> RawHandler? { self.handlers[path] }
+  /// The method and handler for a path, such as `/dcmms.v1.Registry/GetModelVersion`.
+  package func route(forPath path: String) -> (descriptor: MethodDescriptor, handler: RawHandler)? {
+    self.handlers[path]
+  }
 
   /// Registers a raw handler, replacing any earlier one for the same method.
   package mutating func register(_ descriptor: MethodDescriptor, handler: @escaping RawHandler) {
-    self.handlers[descriptor.path] = handler
+    self.handlers[descriptor.path] = (descriptor, handler)
   }
 
   /// Registers a unary method: one request, one response.

@@ -131,7 +131,7 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
     guard metadata.count <= self.limits.maxMetadataEntries, metadata.byteCount <= self.limits.maxMetadataBytes else {
       return self.refuse(streamID, RPCError(code: .resourceExhausted, message: "call metadata exceeds the limits"), method: headers.method)
     }
-    guard let descriptor = MethodDescriptor(path: headers.method), let handler = self.core.router.handler(forPath: headers.method) else {
+    guard let (descriptor, handler) = self.core.router.route(forPath: headers.method) else {
       return self.refuse(streamID, RPCError(code: .unimplemented, message: "unknown method \(headers.method)"), method: headers.method)
     }
     let stream = ServerStream(id: streamID, connection: self, acceptsCompression: headers.acceptCompression == "zstd")

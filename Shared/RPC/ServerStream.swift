@@ -50,20 +50,16 @@ package final class ServerStream: Sendable {
   /// The next request message, or nil once the client has half-closed.
   /// - Throws: `RPCError` when the call was cancelled, timed out or its connection was lost.
   package func receive() async throws -> [UInt8]? {
+    // Fast path: a unary request usually arrives with its END_STREAM before the handler
+    // starts, so most receives need no suspension at all.
+    if let ready = self.state.withLock({ Self.takeReady(&$0) }) {
+      let message = try ready.get()
+      if let message { self.consumed(message.count) }
+      return message
+    }
     let message: [UInt8]? = try await withCheckedThrowingContinuation { continuation in
       let ready = self.state.withLock { state -> Result<[UInt8]?, any Error>? in
-        if let reason = state.endReason { return .failure(reason) }
-        if state.inboundHead < state.inbound.count {
-          let message = state.inbound[state.inboundHead]
-          state.inboundHead += 1
-          if state.inboundHead == state.inbound.count {
-            state.inbound.removeAll(keepingCapacity: true)
-            state.inboundHead = 0
-          }
-          state.inboundBytes -= message.count
-          return .success(message)
-        }
-        if state.isInboundFinished { return .success(nil) }
+        if let ready = Self.takeReady(&state) { return ready }
         state.receiver = continuation
         return nil
       }
@@ -71,6 +67,23 @@ package final class ServerStream: Sendable {
     }
     if let message { self.consumed(message.count) }
     return message
+  }
+
+  /// The next message, the end of the stream, or the call's end; nil when none is ready yet.
+  private static func takeReady(_ state: inout State) -> Result<[UInt8]?, any Error>? {
+    if let reason = state.endReason { return .failure(reason) }
+    if state.inboundHead < state.inbound.count {
+      let message = state.inbound[state.inboundHead]
+      state.inboundHead += 1
+      if state.inboundHead == state.inbound.count {
+        state.inbound.removeAll(keepingCapacity: true)
+        state.inboundHead = 0
+      }
+      state.inboundBytes -= message.count
+      return .success(message)
+    }
+    if state.isInboundFinished { return .success(nil) }
+    return nil
   }
 
   /// The single request of a unary or server-streaming call.
@@ -121,7 +134,7 @@ package final class ServerStream: Sendable {
   /// Sends the one response of a unary or client-streaming call together with an OK status.
   func sendFinal(_ response: some ProtoMessage) {
     let payload = self.encodePayload(response.serializedBytes())
-    let status = CallStatus().serializedBytes()
+    let status: [UInt8] = []  // CallStatus{} (OK) encodes to no bytes
     guard self.markEnded(code: .ok) else { return }
     self.connection.connection.send { buffer in
       Frame.encodeHeader(
@@ -137,7 +150,7 @@ package final class ServerStream: Sendable {
   /// Ends the call with a status (OK when `error` is nil), unless it has already ended.
   func finish(error: RPCError?) {
     guard self.markEnded(code: error?.code ?? .ok) else { return }
-    let status = (error?.wireStatus ?? CallStatus()).serializedBytes()
+    let status = error?.wireStatus.serializedBytes() ?? []  // OK encodes to no bytes
     self.connection.connection.send { buffer in
       Frame.encodeHeader(kind: .status, flags: [], streamID: self.id, length: UInt32(status.count), into: &buffer)
       buffer.append(contentsOf: status)
