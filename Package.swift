@@ -14,6 +14,7 @@ let package = Package(
   products: [
     .executable(name: "dcmms-bench", targets: ["Benchmarks"]),
     .executable(name: "dcmms-protogen", targets: ["ProtoGen"]),
+    .executable(name: "dcmms-fuzz", targets: ["Fuzz"]),
   ],
   targets: [
     // MARK: - C libraries from Debian, and the shims Glibc does not expose
@@ -53,6 +54,8 @@ let package = Package(
 
     // MARK: - Tools and benchmarks
     .executableTarget(name: "ProtoGen", path: "Tools/ProtoGen", swiftSettings: settings),
+    .executableTarget(
+      name: "Fuzz", dependencies: ["RPCCore", "WireProtos"], path: "Tools/Fuzz", swiftSettings: settings),
     .executableTarget(
       name: "Benchmarks", dependencies: ["RPC", "RPCCore", "ModelMath"], path: "Benchmarks",
       exclude: ["README.md"], swiftSettings: settings),
