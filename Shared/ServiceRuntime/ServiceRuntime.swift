@@ -1,2 +1,0 @@
-/// Configuration, logging, metrics, health endpoints and lifecycle shared by every service.
-package enum ServiceRuntime {}
