@@ -111,7 +111,8 @@ struct ConfigurationTests {
 
   @Test("A bad variable names the variable")
   func badVariable() {
-    let environment = Self.required.merging(["DCMMS_MAX_CONNECTIONS": "many"], uniquingKeysWith: { $1 })
+    let environment = Self.required.merging(
+      ["DCMMS_MAX_CONNECTIONS": "many"], uniquingKeysWith: { $1 })
     let error = #expect(throws: ConfigurationError.self) {
       try Self.schema.parse(arguments: [], environment: environment)
     }
@@ -170,7 +171,8 @@ struct ConfigurationTests {
     #expect(lines[0] == "| Variable | Flag | Type | Default | Description |")
     #expect(
       lines.contains(
-        "| `DCMMS_RPC_TIMEOUT_MS` | `--rpc-timeout-ms` | ms | `5000 ms` | Deadline \\| per call. |"))
+        "| `DCMMS_RPC_TIMEOUT_MS` | `--rpc-timeout-ms` | ms | `5000 ms` | Deadline \\| per call. |")
+    )
     #expect(
       lines.contains(
         "| `DCMMS_POSTGRES_URL` | `--postgres-url` | string | *required* | libpq connection string. (secret) |"

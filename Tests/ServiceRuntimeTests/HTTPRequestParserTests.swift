@@ -72,7 +72,9 @@ struct HTTPRequestParserTests {
     ],
   ]
 
-  @Test("Requests parse the same in one piece, split at every byte, and byte by byte", arguments: Array(expected.keys))
+  @Test(
+    "Requests parse the same in one piece, split at every byte, and byte by byte",
+    arguments: Array(expected.keys))
   func everySplit(text: String) throws {
     let bytes = Array(text.utf8)
     let expected = try #require(Self.expected[text])
@@ -133,14 +135,18 @@ struct HTTPRequestParserTests {
       ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n", 400),
       ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 99999999999999999999\r\n\r\n", 400),
       ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2000000\r\n\r\n", 413),
-      ("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+      (
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400
+      ),
       ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
       ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400),
       ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
       ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
       ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", 400),
       ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400),
-      ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", 413),
+      (
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", 413
+      ),
       ("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n", 413),
     ])
   func errors(text: String, status: Int) {
@@ -169,7 +175,8 @@ struct HTTPRequestParserTests {
 
     // A header that never ends: 431 once the head passes the limit.
     parser = HTTPRequestParser(limits: limits)
-    parser.append(Array("GET / HTTP/1.1\r\nX: ".utf8) + Array(repeating: UInt8(ascii: "v"), count: 300))
+    parser.append(
+      Array("GET / HTTP/1.1\r\nX: ".utf8) + Array(repeating: UInt8(ascii: "v"), count: 300))
     let error = #expect(throws: HTTPError.self) { try parser.nextRequest() }
     #expect(error?.status == .requestHeaderFieldsTooLarge)
 
@@ -197,7 +204,8 @@ struct HTTPRequestParserTests {
       try Self.parse([ArraySlice(over.utf8)], limits: limits)
     }
     #expect(error?.status == .contentTooLarge)
-    let chunks = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n012345\r\n5\r\n"
+    let chunks =
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n012345\r\n5\r\n"
     let chunked = #expect(throws: HTTPError.self) {
       try Self.parse([ArraySlice(chunks.utf8)], limits: limits)
     }
@@ -221,13 +229,16 @@ struct HTTPRequestParserTests {
 
     var eager = HTTPRequestParser()
     eager.append(
-      Array("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nh".utf8))
+      Array("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nh".utf8)
+    )
     #expect(try eager.nextRequest() == nil)
     let eagerContinue = eager.takeContinueRequest()
     #expect(!eagerContinue)
   }
 
-  @Test("A long pipelined stream parses in linear time and compacts its buffer", .timeLimit(.minutes(1)))
+  @Test(
+    "A long pipelined stream parses in linear time and compacts its buffer", .timeLimit(.minutes(1))
+  )
   func longStream() throws {
     var parser = HTTPRequestParser()
     let request = Array(Self.postRequest.utf8)

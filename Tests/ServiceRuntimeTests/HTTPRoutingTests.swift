@@ -21,7 +21,8 @@ struct HTTPRoutingTests {
         Output(name: request.pathParameters["name"] ?? "", sum: input.rows.reduce(0, +)))
     }
     router.register(.get, "/teapot") { _ in
-      throw HTTPError(status: HTTPStatus(code: 418, reasonPhrase: "I'm a teapot"), message: "short and stout")
+      throw HTTPError(
+        status: HTTPStatus(code: 418, reasonPhrase: "I'm a teapot"), message: "short and stout")
     }
     router.register(.get, "/crash") { _ in throw Failure() }
     return router
@@ -84,7 +85,10 @@ struct HTTPRoutingTests {
   @Test("Serialization: status line, headers, length, connection, date, body")
   func serialization() {
     let response = HTTPResponse(
-      status: .ok, headers: ["Content-Type": "text/plain", "Content-Length": "999", "X-Echo": "a\r\nInjected: 1"],
+      status: .ok,
+      headers: [
+        "Content-Type": "text/plain", "Content-Length": "999", "X-Echo": "a\r\nInjected: 1",
+      ],
       body: Array("hi".utf8))
     let date = "Sun, 06 Nov 1994 08:49:37 GMT"
     #expect(
@@ -92,7 +96,9 @@ struct HTTPRoutingTests {
         == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Echo: a Injected: 1\r\n"
         + "Content-Length: 2\r\nDate: \(date)\r\n\r\nhi")
     #expect(
-      String(decoding: response.serialized(keepAlive: false, includeBody: false, date: date), as: UTF8.self)
+      String(
+        decoding: response.serialized(keepAlive: false, includeBody: false, date: date),
+        as: UTF8.self)
         == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Echo: a Injected: 1\r\n"
         + "Content-Length: 2\r\nConnection: close\r\nDate: \(date)\r\n\r\n")
     #expect(
@@ -123,7 +129,10 @@ struct HTTPRoutingTests {
       + "GET /v1/models/b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
       + "GET /v1/models/c HTTP/1.1\r\nHost: h\r\n\r\n"
     let output = await connection.receive(Array(stream.utf8))
-    #expect(Self.statusLines(output.bytes) == ["HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK"])
+    #expect(
+      Self.statusLines(output.bytes) == [
+        "HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK",
+      ])
     let text = String(decoding: output.bytes, as: UTF8.self)
     #expect(text.hasSuffix("\r\n\r\nmodel b"))
     #expect(output.shouldClose)
@@ -152,7 +161,8 @@ struct HTTPRoutingTests {
     #expect(output.shouldClose)
 
     var truncated = HTTPConnectionHandler(router: Self.makeRouter())
-    _ = await truncated.receive(Array("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab".utf8))
+    _ = await truncated.receive(
+      Array("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab".utf8))
     let end = truncated.receiveEndOfInput()
     #expect(Self.statusLines(end.bytes) == ["HTTP/1.1 400 Bad Request"])
 

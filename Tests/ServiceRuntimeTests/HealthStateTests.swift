@@ -86,8 +86,13 @@ struct HealthStateTests {
         ("GET /metrics HTTP/1.1\r\nHost: h\r\n\r\nGET /readyz HTTP/1.1\r\nHost: h\r\n\r\n"
           + "GET /healthz HTTP/1.0\r\n\r\n").utf8))
     let text = String(decoding: output.bytes, as: UTF8.self)
-    #expect(text.hasPrefix("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
-    #expect(text.contains("\r\n\r\n# HELP dcmms_admin_test_total Test.\n# TYPE dcmms_admin_test_total counter\ndcmms_admin_test_total 3\n"))
+    #expect(
+      text.hasPrefix(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
+    #expect(
+      text.contains(
+        "\r\n\r\n# HELP dcmms_admin_test_total Test.\n# TYPE dcmms_admin_test_total counter\ndcmms_admin_test_total 3\n"
+      ))
     #expect(text.contains(#"{"checks":{},"phase":"ready","status":"ready"}"#))
     // The HTTP/1.0 request without keep-alive gets the last response, and the connection closes.
     let last = try #require(text.range(of: "HTTP/1.1 200 OK", options: .backwards))

@@ -116,12 +116,18 @@ struct ServiceLifecycleTests {
     let (events, elapsed) = try await Self.runLifecycle([("a", .graceful), ("b", .graceful)]) {
       kill(getpid(), SIGUSR2)
     }
-    #expect(Set(events) == ["a started", "b started", "a asked to shut down", "b asked to shut down", "a drained", "b drained"])
+    #expect(
+      Set(events) == [
+        "a started", "b started", "a asked to shut down", "b asked to shut down", "a drained",
+        "b drained",
+      ])
     #expect(events.firstIndex(of: "a drained")! > events.firstIndex(of: "a asked to shut down")!)
     #expect(elapsed < .seconds(10))
   }
 
-  @Test("Services that ignore graceful shutdown are cancelled after the grace period", .timeLimit(.minutes(1)))
+  @Test(
+    "Services that ignore graceful shutdown are cancelled after the grace period",
+    .timeLimit(.minutes(1)))
   func gracePeriod() async throws {
     let (events, elapsed) = try await Self.runLifecycle(
       [("polite", .graceful), ("stubborn", .stubborn)], gracePeriod: .milliseconds(300)
@@ -148,7 +154,8 @@ struct ServiceLifecycleTests {
     #expect(elapsed < .seconds(30))
   }
 
-  @Test("A failing service shuts the others down and its error is rethrown", .timeLimit(.minutes(1)))
+  @Test(
+    "A failing service shuts the others down and its error is rethrown", .timeLimit(.minutes(1)))
   func failingService() async throws {
     let (events, sink) = AsyncStream.makeStream(of: String.self)
     let services = [

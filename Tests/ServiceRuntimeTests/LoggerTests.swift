@@ -85,7 +85,8 @@ struct LoggerTests {
     let file = try TemporaryFile()
     defer { file.close() }
     Logger(service: "s", fileDescriptor: file.fileDescriptor)
-      .info("m", ["message": "user", "nan": .double(.nan), "inf": .double(-.infinity), "k": 1, "k": 2])
+      .info(
+        "m", ["message": "user", "nan": .double(.nan), "inf": .double(-.infinity), "k": 1, "k": 2])
     let line = try #require(try file.jsonLines().first)
     #expect(line["message"] as? String == "m")
     #expect(line["field.message"] as? String == "user")

@@ -199,7 +199,8 @@ struct MetricsRegistryTests {
       name: "dcmms_rpc_duration_seconds", help: "Call latency.", labelNames: ["method"])
     latency.labels("GetModel").observe(.microseconds(40))
     latency.labels("Predict").observe(0.3)
-    registry.makeHistogram(name: "dcmms_batch_size_rows", help: "Rows.", buckets: [1, 10]).observe(4)
+    registry.makeHistogram(name: "dcmms_batch_size_rows", help: "Rows.", buckets: [1, 10]).observe(
+      4)
     let result = try Self.promtoolCheck(registry.exposition())
     #expect(result.status == 0, "\(result.output)")
     #expect(result.output.isEmpty, "\(result.output)")

@@ -39,7 +39,8 @@ package struct HostPort: Hashable, Sendable, CustomStringConvertible {
     guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || $0 == "/" }) else {
       return nil
     }
-    guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
+    guard !portText.isEmpty, portText.count <= 5,
+      portText.allSatisfy({ $0.isASCII && $0.isNumber }),
       let port = UInt16(portText)
     else { return nil }
     self.host = String(host)

@@ -263,7 +263,8 @@ package struct HTTPRequestParser {
       guard hosts.count == 1 else {
         throw HTTPError(
           status: .badRequest,
-          message: hosts.isEmpty ? "HTTP/1.1 requests need a Host header" : "more than one Host header")
+          message: hosts.isEmpty
+            ? "HTTP/1.1 requests need a Host header" : "more than one Host header")
       }
     }
     let codings = headers.tokens(for: "Transfer-Encoding")

@@ -23,7 +23,8 @@ extension HTTPResponse {
       var status: Int
     }
     // Encoding two plain fields cannot fail; the fallback keeps this total anyway.
-    return (try? Self.json(Body(error: error.message, status: error.status.code), status: error.status))
+    return
+      (try? Self.json(Body(error: error.message, status: error.status.code), status: error.status))
       ?? Self.text(error.message, status: error.status)
   }
 }
@@ -40,7 +41,8 @@ extension HTTPRequest {
       return try JSONDecoder().decode(type, from: Data(self.body))
     } catch let DecodingError.keyNotFound(key, _) {
       throw HTTPError(status: .badRequest, message: "the JSON body lacks '\(key.stringValue)'")
-    } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+    } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context)
+    {
       let path = context.codingPath.map(\.stringValue).joined(separator: ".")
       throw HTTPError(status: .badRequest, message: "the JSON body has a wrong type at '\(path)'")
     } catch {

@@ -81,8 +81,9 @@ package struct HTTPRouter: Sendable {
         .max { $0.rank.lexicographicallyPrecedes($1.rank) { !$0 && $1 } }
         .map { ($0.route, $0.parameters) }
     }
-    guard let (route, parameters) = best(request.method)
-      ?? (request.method == .head ? best(.get) : nil)
+    guard
+      let (route, parameters) = best(request.method)
+        ?? (request.method == .head ? best(.get) : nil)
     else {
       guard !candidates.isEmpty else {
         return .error(HTTPError(status: .notFound, message: "no route for \(request.path)"))

@@ -107,7 +107,9 @@ package final class HealthState: Sendable {
     return Readiness(phase: phase, checks: results.sorted { $0.name < $1.name })
   }
 
-  private static func run(name: String, check: @escaping Check, timeout: Duration) async -> CheckResult {
+  private static func run(name: String, check: @escaping Check, timeout: Duration) async
+    -> CheckResult
+  {
     await withTaskGroup(of: CheckResult?.self) { group in
       group.addTask {
         do {

@@ -67,6 +67,8 @@ enum PrometheusText {
         || (allowingColon && byte == UInt8(ascii: ":"))
     }
     guard isLetter(first) else { return false }
-    return name.utf8.allSatisfy { isLetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+    return name.utf8.allSatisfy {
+      isLetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+    }
   }
 }
