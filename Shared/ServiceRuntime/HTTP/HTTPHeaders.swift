@@ -91,7 +91,8 @@ package struct HTTPHeaders: Hashable, Sendable, Sequence, ExpressibleByDictionar
   }
 
   private static func namesMatch(_ lhs: String, _ rhs: String) -> Bool {
-    lhs.utf8.count == rhs.utf8.count
+    if lhs == rhs { return true }
+    return lhs.utf8.count == rhs.utf8.count
       && zip(lhs.utf8, rhs.utf8).allSatisfy { Self.lowercased($0) == Self.lowercased($1) }
   }
 
@@ -103,9 +104,19 @@ package struct HTTPHeaders: Hashable, Sendable, Sequence, ExpressibleByDictionar
 extension StringProtocol {
   /// The text without leading and trailing spaces and horizontal tabs (HTTP's OWS).
   func trimmingSpacesAndTabs() -> String {
-    var slice = Substring(self)
-    while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-    while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
-    return String(slice)
+    // Works on UTF-8 code units: grapheme breaking is not needed to find ASCII blanks.
+    let text = Substring(self)
+    let utf8 = text.utf8
+    var start = utf8.startIndex
+    var end = utf8.endIndex
+    while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 {
+      start = utf8.index(after: start)
+    }
+    while start < end {
+      let last = utf8.index(before: end)
+      guard utf8[last] == 0x20 || utf8[last] == 0x09 else { break }
+      end = last
+    }
+    return String(text[start..<end])
   }
 }

@@ -35,13 +35,18 @@ package struct HTTPRequest: Sendable, Equatable {
     self.headers = headers
     self.body = body
     var rest = Substring(target)
-    for scheme in ["http://", "https://"] where rest.lowercased().hasPrefix(scheme) {
-      rest = rest.dropFirst(scheme.count)
+    if rest.utf8.first != UInt8(ascii: "/"), let schemeEnd = rest.firstRange(of: "://"),
+      ["http", "https"].contains(rest[..<schemeEnd.lowerBound].lowercased())
+    {
+      // Absolute form (RFC 9112 §3.2.2): drop the scheme and authority.
+      rest = rest[schemeEnd.upperBound...]
       rest = rest.firstIndex(where: { $0 == "/" || $0 == "?" }).map { rest[$0...] } ?? ""
     }
-    if let mark = rest.firstIndex(of: "?") {
+    // Searching UTF-8 code units avoids grapheme breaking; "?" is ASCII, so the index is a
+    // valid boundary for slicing.
+    if let mark = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
       self.path = String(rest[..<mark])
-      self.query = String(rest[rest.index(after: mark)...])
+      self.query = String(rest[rest.utf8.index(after: mark)...])
     } else {
       self.path = String(rest)
       self.query = nil

@@ -326,10 +326,14 @@ package struct HTTPRequestParser {
   private static func isTokenByte(_ byte: UInt8) -> Bool {
     switch byte {
     case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-      UInt8(ascii: "0")...UInt8(ascii: "9"):
+      UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "!"), UInt8(ascii: "#"),
+      UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+      UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+      UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"),
+      UInt8(ascii: "~"):
       return true
     default:
-      return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+      return false
     }
   }
 
@@ -341,7 +345,7 @@ package struct HTTPRequestParser {
       throw HTTPError(status: .badRequest, message: "malformed request line")
     }
     let version = parts[2]
-    guard version.count == 8, version.starts(with: Array("HTTP/".utf8)),
+    guard version.count == 8, version.starts(with: "HTTP/".utf8),
       version[version.startIndex + 6] == UInt8(ascii: "."),
       let major = Self.digit(version[version.startIndex + 5]),
       let minor = Self.digit(version[version.startIndex + 7])
@@ -386,6 +390,12 @@ package struct HTTPRequestParser {
   }
 
   private static func parseContentLength(_ values: [String]) throws(HTTPError) -> Int {
+    // The common case: one plain decimal value.
+    if values.count == 1, let value = values.first, !value.isEmpty, value.utf8.count <= 18,
+      value.utf8.allSatisfy({ Self.digit($0) != nil }), let length = Int(value)
+    {
+      return length
+    }
     // Several identical values (or a list of them) are allowed; anything else is an error.
     let elements = values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
       .map { $0.trimmingSpacesAndTabs() }
