@@ -5,25 +5,45 @@ enum JSONText {
   /// Appends `string` as a quoted JSON string: `"` and `\` escaped, control characters as
   /// `\n`, `\r`, `\t`, `\b`, `\f` or `\u00XX`. Other characters are copied as UTF-8.
   static func appendString(_ string: String, to buffer: inout [UInt8]) {
-    buffer.append(UInt8(ascii: "\""))
-    for byte in string.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-      case UInt8(ascii: "\\"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-      case 0x0A: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-      case 0x0D: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-      case 0x09: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-      case 0x08: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-      case 0x0C: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-      case 0x00..<0x20:
-        buffer.append(contentsOf: Array("\\u00".utf8))
-        buffer.append(Self.hexDigits[Int(byte >> 4)])
-        buffer.append(Self.hexDigits[Int(byte & 0x0F)])
-      default:
-        buffer.append(byte)
+    var string = string
+    string.withUTF8 { bytes in
+      buffer.append(UInt8(ascii: "\""))
+      // Most strings need no escaping: copy them in one go.
+      guard bytes.contains(where: Self.needsEscaping) else {
+        buffer.append(contentsOf: bytes)
+        buffer.append(UInt8(ascii: "\""))
+        return
       }
+      for byte in bytes {
+        switch byte {
+        case UInt8(ascii: "\""): Self.appendEscape(UInt8(ascii: "\""), to: &buffer)
+        case UInt8(ascii: "\\"): Self.appendEscape(UInt8(ascii: "\\"), to: &buffer)
+        case 0x0A: Self.appendEscape(UInt8(ascii: "n"), to: &buffer)
+        case 0x0D: Self.appendEscape(UInt8(ascii: "r"), to: &buffer)
+        case 0x09: Self.appendEscape(UInt8(ascii: "t"), to: &buffer)
+        case 0x08: Self.appendEscape(UInt8(ascii: "b"), to: &buffer)
+        case 0x0C: Self.appendEscape(UInt8(ascii: "f"), to: &buffer)
+        case 0x00..<0x20:
+          Self.appendEscape(UInt8(ascii: "u"), to: &buffer)
+          buffer.append(UInt8(ascii: "0"))
+          buffer.append(UInt8(ascii: "0"))
+          buffer.append(Self.hexDigits[Int(byte >> 4)])
+          buffer.append(Self.hexDigits[Int(byte & 0x0F)])
+        default:
+          buffer.append(byte)
+        }
+      }
+      buffer.append(UInt8(ascii: "\""))
     }
-    buffer.append(UInt8(ascii: "\""))
+  }
+
+  private static func appendEscape(_ character: UInt8, to buffer: inout [UInt8]) {
+    buffer.append(UInt8(ascii: "\\"))
+    buffer.append(character)
+  }
+
+  private static func needsEscaping(_ byte: UInt8) -> Bool {
+    byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
   }
 
   /// Appends a log value as the matching JSON type.

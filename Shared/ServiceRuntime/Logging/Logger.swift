@@ -72,8 +72,13 @@ package struct Logger: Sendable {
     var value: LogValue
   }
 
-  /// Keys every line carries; a field with one of these names is written as `field.<name>`.
-  private static let reservedKeys: Set<String> = ["ts", "level", "service", "message"]
+  /// Whether every line already carries `key`; such a field is written as `field.<key>`.
+  private static func isReserved(_ key: String) -> Bool {
+    switch key {
+    case "ts", "level", "service", "message": true
+    default: false
+    }
+  }
 
   /// The service name written in every line.
   package let service: String
@@ -190,7 +195,7 @@ package struct Logger: Sendable {
 
     func appendField(_ key: String, _ value: LogValue) {
       buffer.append(UInt8(ascii: ","))
-      JSONText.appendString(Self.reservedKeys.contains(key) ? "field." + key : key, to: &buffer)
+      JSONText.appendString(Self.isReserved(key) ? "field." + key : key, to: &buffer)
       buffer.append(UInt8(ascii: ":"))
       JSONText.appendValue(value, to: &buffer)
     }
