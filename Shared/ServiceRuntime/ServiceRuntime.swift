@@ -10,7 +10,7 @@
 ///     options: [
 ///       .hostPort("rpc-listen", default: HostPort(host: "0.0.0.0", port: 7003), help: "RPC address."),
 ///       .hostPort("admin-listen", default: HostPort(host: "0.0.0.0", port: 9103), help: "HTTP admin address."),
-///       .string("log-level", default: "info", help: "trace, debug, info, notice, warning, error, critical."),
+///       .choice("log-level", Logger.Level.allCases.map(\.description), default: "info", help: "Log level."),
 ///       .duration("shutdown-grace-ms", default: .seconds(10), help: "Time to finish calls on shutdown."),
 ///     ])
 ///
@@ -22,7 +22,7 @@
 ///     }
 ///     let logger = Logger(
 ///       service: "registry-service",
-///       minimumLevel: Logger.Level(name: configuration.string("log-level")) ?? .info)
+///       minimumLevel: Logger.Level(name: configuration.string("log-level")) ?? .info)  // validated
 ///     let metrics = MetricsRegistry()
 ///     let health = HealthState()
 ///     var admin = HTTPRouter(logger: logger)

@@ -187,6 +187,28 @@ struct ConfigurationTests {
     #expect(configuration.unrecognizedEnvironmentVariables == ["DCMMS_MAX_CONECTIONS"])
   }
 
+  @Test("A choice option accepts its words in any case and rejects others")
+  func choices() throws {
+    let schema = ConfigurationSchema(
+      service: "s", summary: "s",
+      options: [
+        .choice("log-level", ["debug", "info", "warning"], default: "info", help: "Level.")
+      ])
+    func parse(_ arguments: [String]) throws -> Configuration {
+      guard
+        case .configuration(let configuration) = try schema.parse(
+          arguments: arguments, environment: [:])
+      else { throw ConfigurationError(code: .unexpectedArgument, message: "help") }
+      return configuration
+    }
+    #expect(try parse([]).string("log-level") == "info")
+    #expect(try parse(["--log-level", "WARNING"]).string("log-level") == "warning")
+    let error = #expect(throws: ConfigurationError.self) { try parse(["--log-level=verbose"]) }
+    #expect(error?.message == "--log-level: 'verbose' is not one of debug, info, warning")
+    #expect(schema.helpText.contains("  --log-level <debug|info|warning>\n"))
+    #expect(schema.markdownTable.contains("| `--log-level` | debug\\|info\\|warning | `info` |"))
+  }
+
   @Test(
     "host:port parsing",
     arguments: [

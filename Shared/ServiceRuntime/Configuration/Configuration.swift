@@ -41,11 +41,16 @@ package struct Configuration: Sendable {
     return entry
   }
 
-  /// The value of a text option.
+  /// The value of a text or choice option.
   /// - Parameter name: The option's name.
-  /// - Returns: The value.
+  /// - Returns: The value; for a choice option, in its declared spelling.
   package func string(_ name: String) -> String {
-    guard case .string(let value) = self.entry(name, .string).value else { preconditionFailure() }
+    guard let entry = self.entries[name] else {
+      preconditionFailure("no option named '\(name)' is declared")
+    }
+    guard case .string(let value) = entry.value else {
+      preconditionFailure("option '\(name)' is \(entry.option.kind), not text")
+    }
     return value
   }
 

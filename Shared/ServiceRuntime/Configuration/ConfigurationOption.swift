@@ -27,6 +27,9 @@ package struct ConfigurationOption: Hashable, Sendable {
     case duration
     /// `host:port` or `[ipv6]:port`, read as a ``HostPort``.
     case hostPort
+    /// One of a fixed set of words (matched in any case), read as a `String` in the declared
+    /// spelling; for settings such as a log level, where a typo must fail the start.
+    case choice([String])
 
     /// The placeholder shown in help text, for example `<int>`.
     package var description: String {
@@ -37,6 +40,7 @@ package struct ConfigurationOption: Hashable, Sendable {
       case .boolean: "bool"
       case .duration: "ms"
       case .hostPort: "host:port"
+      case .choice(let choices): choices.joined(separator: "|")
       }
     }
   }
@@ -160,6 +164,20 @@ package struct ConfigurationOption: Hashable, Sendable {
     Self(name: name, kind: .hostPort, defaultValue: `default`?.description, help: help)
   }
 
+  /// Declares an option whose value is one of a fixed set of words.
+  /// - Parameters:
+  ///   - name: Kebab-case name.
+  ///   - choices: The accepted words, as the accessor returns them; at least one.
+  ///   - default: The default, one of `choices`, or `nil` to make the option required.
+  ///   - help: Help text.
+  /// - Returns: The option.
+  package static func choice(
+    _ name: String, _ choices: [String], default: String?, help: String
+  ) -> Self {
+    precondition(!choices.isEmpty, "option '\(name)' needs at least one choice")
+    return Self(name: name, kind: .choice(choices), defaultValue: `default`, help: help)
+  }
+
   // MARK: - Parsing values
 
   /// Whether `name` is lowercase kebab-case: letters, digits and single inner dashes.
@@ -219,6 +237,11 @@ package struct ConfigurationOption: Hashable, Sendable {
         throw invalid("an address of the form host:port with a port from 0 to 65535")
       }
       return .hostPort(address)
+    case .choice(let choices):
+      guard let match = choices.first(where: { $0.lowercased() == text.lowercased() }) else {
+        throw invalid("one of \(choices.joined(separator: ", "))")
+      }
+      return .string(match)
     }
   }
 }

@@ -36,7 +36,7 @@ extension ConfigurationSchema {
       let defaultText = Self.renderedDefault(of: option)
       let description = option.isSecret ? option.help + " (secret)" : option.help
       lines.append(
-        "| `\(option.environmentVariable)` | `\(option.flag)` | \(option.kind) | "
+        "| `\(option.environmentVariable)` | `\(option.flag)` | \(cell(option.kind.description)) | "
           + "\(defaultText == "(required)" ? "*required*" : "`\(cell(defaultText))`") | "
           + "\(cell(description)) |")
     }
