@@ -182,3 +182,79 @@ struct HTTPRoutingTests {
     #expect(Self.statusLines(body.bytes) == ["HTTP/1.1 200 OK"])
   }
 }
+
+/// Requests as real clients send them. Captured on loopback with a Python socket listener that
+/// printed the bytes it received from `curl` 7.88.1 (Debian 12) and from Python 3.11's
+/// `http.client` with `encode_chunked=True`; only the port in `Host` differs between runs.
+@Suite("HTTP requests from real clients")
+struct HTTPRealClientTests {
+  static let curlPost =
+    "POST /v1/models/a%20b/predict?x=1 HTTP/1.1\r\nHost: 127.0.0.1:41115\r\n"
+    + "User-Agent: curl/7.88.1\r\nAccept: */*\r\nContent-Type: application/json\r\n"
+    + "Content-Length: 12\r\n\r\n{\"rows\":[1]}"
+  static let curlHTTP10 =
+    "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1:48861\r\nUser-Agent: curl/7.88.1\r\n"
+    + "Accept: */*\r\n\r\n"
+  static let curlChunkedHead =
+    "PUT /upload HTTP/1.1\r\nHost: 127.0.0.1:39307\r\nUser-Agent: curl/7.88.1\r\n"
+    + "Accept: */*\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
+  static let curlChunkedBody = "6\r\nhello\n\r\n0\r\n\r\n"
+  static let pythonChunked =
+    "POST /v2/models/fault/infer HTTP/1.1\r\nHost: localhost:8080\r\n"
+    + "Accept-Encoding: identity\r\nTransfer-Encoding: chunked\r\n"
+    + "Content-Type: application/json\r\n\r\nA\r\n{\"inputs\":\r\n6\r\n[1,2]}\r\n0\r\n\r\n"
+
+  static func makeRouter() -> HTTPRouter {
+    var router = HTTPRouter()
+    let echo: HTTPRouter.Handler = { request in
+      let parameters = request.pathParameters.sorted { $0.key < $1.key }
+        .map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+      return .text(
+        "\(request.method) \(parameters) q=\(request.queryValue("x") ?? "-") "
+          + String(decoding: request.body, as: UTF8.self))
+    }
+    router.register(.post, "/v1/models/{name}/predict", handler: echo)
+    router.register(.get, "/healthz", handler: echo)
+    router.register(.put, "/upload", handler: echo)
+    router.register(.post, "/v2/models/{name}/infer", handler: echo)
+    return router
+  }
+
+  static func body(_ bytes: [UInt8]) -> String {
+    let text = String(decoding: bytes, as: UTF8.self)
+    return text.components(separatedBy: "\r\n\r\n").last ?? ""
+  }
+
+  @Test("curl's POST with Content-Length and a query")
+  func curlPost() async {
+    var connection = HTTPConnectionHandler(router: Self.makeRouter())
+    let output = await connection.receive(Array(Self.curlPost.utf8))
+    #expect(Self.body(output.bytes) == #"POST name=a b q=1 {"rows":[1]}"#)
+    #expect(!output.shouldClose)
+  }
+
+  @Test("curl --http1.0 gets one response and a close")
+  func curlHTTP10() async {
+    var connection = HTTPConnectionHandler(router: Self.makeRouter())
+    let output = await connection.receive(Array(Self.curlHTTP10.utf8))
+    #expect(String(decoding: output.bytes, as: UTF8.self).hasPrefix("HTTP/1.1 200 OK\r\n"))
+    #expect(Self.body(output.bytes) == "GET  q=- ")
+    #expect(output.shouldClose)
+  }
+
+  @Test("curl's chunked upload waits for 100 Continue, then sends the body")
+  func curlChunked() async {
+    var connection = HTTPConnectionHandler(router: Self.makeRouter())
+    let head = await connection.receive(Array(Self.curlChunkedHead.utf8))
+    #expect(String(decoding: head.bytes, as: UTF8.self) == "HTTP/1.1 100 Continue\r\n\r\n")
+    let body = await connection.receive(Array(Self.curlChunkedBody.utf8))
+    #expect(Self.body(body.bytes) == "PUT  q=- hello\n")
+  }
+
+  @Test("Python http.client's chunked body")
+  func pythonChunked() async {
+    var connection = HTTPConnectionHandler(router: Self.makeRouter())
+    let output = await connection.receive(Array(Self.pythonChunked.utf8))
+    #expect(Self.body(output.bytes) == #"POST name=fault q=- {"inputs":[1,2]}"#)
+  }
+}

@@ -86,7 +86,8 @@ package final class HealthState: Sendable {
   /// - Parameters:
   ///   - name: A short name shown in `/readyz`, for example `postgres`.
   ///   - check: Returns when healthy; throws when not. Runs on every `/readyz` request, so keep
-  ///     it cheap; it is abandoned after ``checkTimeout``.
+  ///     it cheap. After ``checkTimeout`` it counts as failed and is cancelled; a check that
+  ///     ignores cancellation still delays the response until it returns.
   package func registerCheck(_ name: String, _ check: @escaping Check) {
     self.state.withLock { $0.checks[name] = check }
   }
