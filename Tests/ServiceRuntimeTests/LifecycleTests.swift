@@ -17,6 +17,8 @@ private final class RecordingService: LifecycleService {
     case stubborn
     /// Throws as soon as it starts.
     case failing
+    /// Returns as soon as it starts, as a one-shot job would.
+    case oneShot
   }
 
   struct Failure: Error, Equatable {}
@@ -49,6 +51,8 @@ private final class RecordingService: LifecycleService {
       }
     case .failing:
       throw Failure()
+    case .oneShot:
+      self.events.yield("\(self.name) done")
     }
   }
 
@@ -152,6 +156,15 @@ struct ServiceLifecycleTests {
     }
     #expect(events == ["stubborn started", "stubborn asked to shut down", "stubborn cancelled"])
     #expect(elapsed < .seconds(30))
+  }
+
+  @Test("A service that returns shuts the others down", .timeLimit(.minutes(1)))
+  func serviceReturns() async throws {
+    let (events, _) = try await Self.runLifecycle([("server", .graceful), ("job", .oneShot)])
+    #expect(events.contains("job done"))
+    #expect(events.contains("server asked to shut down"))
+    #expect(events.contains("server drained"))
+    #expect(!events.contains("job asked to shut down"))
   }
 
   @Test(
