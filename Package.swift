@@ -68,7 +68,7 @@ let package = Package(
     .testTarget(
       name: "RPCTests", dependencies: ["RPC", "RPCCore", "WireProtos", "Crypto"],
       swiftSettings: settings),
-    .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime"], swiftSettings: settings),
+    .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "NetworkIO"], swiftSettings: settings),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: settings),
     .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"], swiftSettings: settings),
     .testTarget(

@@ -18,16 +18,31 @@ package struct HostAndPort: Hashable, Sendable, CustomStringConvertible {
     self.port = port
   }
 
-  /// Parses `host:port` or `[v6]:port`; nil when the text has no valid port.
-  package init?(_ text: String) {
-    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-      (0...65_535).contains(port)
+  /// Parses `host:port` or `[ipv6]:port`; nil when the text is not such an address.
+  ///
+  /// The host must be non-empty and contain no whitespace; an IPv6 host must be bracketed (its
+  /// last group would otherwise read as a port); the port is a decimal number from 0 to 65535.
+  package init?(parsing text: String) {
+    let host: Substring
+    let portText: Substring
+    if text.hasPrefix("[") {
+      guard let close = text.firstIndex(of: "]") else { return nil }
+      host = text[text.index(after: text.startIndex)..<close]
+      let rest = text[text.index(after: close)...]
+      guard rest.hasPrefix(":"), host.contains(":") else { return nil }
+      portText = rest.dropFirst()
+    } else {
+      guard let colon = text.lastIndex(of: ":") else { return nil }
+      host = text[..<colon]
+      portText = text[text.index(after: colon)...]
+      guard !host.contains(":") else { return nil }
+    }
+    guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || $0 == "/" }),
+      !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
+      let port = UInt16(portText)
     else { return nil }
-    var host = String(text[..<colon])
-    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-    guard !host.isEmpty else { return nil }
-    self.host = host
-    self.port = port
+    self.host = String(host)
+    self.port = Int(port)
   }
 
   package var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }

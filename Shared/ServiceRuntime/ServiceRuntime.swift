@@ -1,3 +1,4 @@
+package import NetworkIO
 /// Configuration, logging, metrics, health endpoints, an HTTP/1.1 codec and lifecycle shared by
 /// every dCMMS executable. Pure Swift (Foundation, Dispatch, Synchronization); no sockets.
 ///
@@ -8,8 +9,8 @@
 ///   static let schema = ConfigurationSchema(
 ///     service: "registry-service", summary: "Stores model versions and artifacts.",
 ///     options: [
-///       .hostPort("rpc-listen", default: HostPort(host: "0.0.0.0", port: 7003), help: "RPC address."),
-///       .hostPort("admin-listen", default: HostPort(host: "0.0.0.0", port: 9103), help: "HTTP admin address."),
+///       .hostPort("rpc-listen", default: HostAndPort(host: "0.0.0.0", port: 7003), help: "RPC address."),
+///       .hostPort("admin-listen", default: HostAndPort(host: "0.0.0.0", port: 9103), help: "HTTP admin address."),
 ///       .choice("log-level", Logger.Level.allCases.map(\.description), default: "info", help: "Log level."),
 ///       .duration("shutdown-grace-ms", default: .seconds(10), help: "Time to finish calls on shutdown."),
 ///     ])

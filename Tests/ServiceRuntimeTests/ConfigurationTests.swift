@@ -1,3 +1,4 @@
+import NetworkIO
 import Testing
 
 @testable import ServiceRuntime
@@ -9,7 +10,7 @@ struct ConfigurationTests {
     summary: "Stores model versions.",
     options: [
       .hostPort(
-        "rpc-listen", default: HostPort(host: "0.0.0.0", port: 7003), help: "RPC address."),
+        "rpc-listen", default: HostAndPort(host: "0.0.0.0", port: 7003), help: "RPC address."),
       .integer("max-connections", default: 512, help: "Connection limit."),
       .double("sample-rate", default: 0.25, help: "Fraction of calls traced."),
       .boolean("log-debug", default: false, help: "Log at debug level."),
@@ -32,7 +33,7 @@ struct ConfigurationTests {
   @Test("Defaults apply when neither flag nor variable is given")
   func defaults() throws {
     let configuration = try self.configuration([])
-    #expect(configuration.hostPort("rpc-listen") == HostPort(host: "0.0.0.0", port: 7003))
+    #expect(configuration.hostPort("rpc-listen") == HostAndPort(host: "0.0.0.0", port: 7003))
     #expect(configuration.integer("max-connections") == 512)
     #expect(configuration.double("sample-rate") == 0.25)
     #expect(configuration.boolean("log-debug") == false)
@@ -64,7 +65,7 @@ struct ConfigurationTests {
     #expect(configuration.integer("max-connections") == 7)
     #expect(configuration.boolean("log-debug"))
     #expect(configuration.duration("rpc-timeout-ms") == .milliseconds(250))
-    #expect(configuration.hostPort("rpc-listen") == HostPort(host: "::1", port: 0))
+    #expect(configuration.hostPort("rpc-listen") == HostAndPort(host: "::1", port: 0))
     #expect(configuration.double("sample-rate") == -1.5)
     #expect(configuration.string("region") == "last")
   }
@@ -212,19 +213,19 @@ struct ConfigurationTests {
   @Test(
     "host:port parsing",
     arguments: [
-      ("127.0.0.1:80", HostPort(host: "127.0.0.1", port: 80)),
-      ("[fe80::1]:65535", HostPort(host: "fe80::1", port: 65535)),
-      ("db.internal:5432", HostPort(host: "db.internal", port: 5432)),
+      ("127.0.0.1:80", HostAndPort(host: "127.0.0.1", port: 80)),
+      ("[fe80::1]:65535", HostAndPort(host: "fe80::1", port: 65535)),
+      ("db.internal:5432", HostAndPort(host: "db.internal", port: 5432)),
     ])
-  func hostPort(text: String, expected: HostPort) {
-    #expect(HostPort(parsing: text) == expected)
-    #expect(HostPort(parsing: expected.description) == expected)
+  func hostPort(text: String, expected: HostAndPort) {
+    #expect(HostAndPort(parsing: text) == expected)
+    #expect(HostAndPort(parsing: expected.description) == expected)
   }
 
   @Test(
     "host:port rejects malformed addresses",
     arguments: [":80", "host:", "host:+80", "[::1]80", "[::1", "a b:1", "host:123456", "[]:1"])
   func badHostPort(text: String) {
-    #expect(HostPort(parsing: text) == nil)
+    #expect(HostAndPort(parsing: text) == nil)
   }
 }

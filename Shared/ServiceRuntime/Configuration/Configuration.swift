@@ -1,3 +1,4 @@
+package import NetworkIO
 /// The parsed settings of a service, read with typed accessors by option name.
 ///
 /// Asking for an option the schema does not declare, or with the wrong type, is a programmer
@@ -91,7 +92,7 @@ package struct Configuration: Sendable {
   /// The value of an address option.
   /// - Parameter name: The option's name.
   /// - Returns: The value.
-  package func hostPort(_ name: String) -> HostPort {
+  package func hostPort(_ name: String) -> HostAndPort {
     guard case .hostPort(let value) = self.entry(name, .hostPort).value else {
       preconditionFailure()
     }

@@ -1,3 +1,4 @@
+package import NetworkIO
 internal import Foundation
 
 /// One declared setting of a service: its name, flag, environment variable, type, default and
@@ -25,7 +26,7 @@ package struct ConfigurationOption: Hashable, Sendable {
     case boolean
     /// A non-negative whole number of milliseconds, read as a `Duration`.
     case duration
-    /// `host:port` or `[ipv6]:port`, read as a ``HostPort``.
+    /// `host:port` or `[ipv6]:port`, read as a `HostAndPort`.
     case hostPort
     /// One of a fixed set of words (matched in any case), read as a `String` in the declared
     /// spelling; for settings such as a log level, where a typo must fail the start.
@@ -160,7 +161,7 @@ package struct ConfigurationOption: Hashable, Sendable {
   ///   - default: The default, or `nil` to make the option required.
   ///   - help: Help text.
   /// - Returns: The option.
-  package static func hostPort(_ name: String, default: HostPort?, help: String) -> Self {
+  package static func hostPort(_ name: String, default: HostAndPort?, help: String) -> Self {
     Self(name: name, kind: .hostPort, defaultValue: `default`?.description, help: help)
   }
 
@@ -233,7 +234,7 @@ package struct ConfigurationOption: Hashable, Sendable {
       else { throw invalid("a whole number of milliseconds") }
       return .duration(.milliseconds(milliseconds))
     case .hostPort:
-      guard let address = HostPort(parsing: text) else {
+      guard let address = HostAndPort(parsing: text) else {
         throw invalid("an address of the form host:port with a port from 0 to 65535")
       }
       return .hostPort(address)
@@ -253,5 +254,5 @@ enum ConfigurationValue: Hashable, Sendable {
   case double(Double)
   case boolean(Bool)
   case duration(Duration)
-  case hostPort(HostPort)
+  case hostPort(HostAndPort)
 }

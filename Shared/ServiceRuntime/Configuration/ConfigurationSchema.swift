@@ -1,3 +1,4 @@
+package import NetworkIO
 internal import Foundation
 
 /// The declared options of one service, which parses its command line and environment.
@@ -8,7 +9,7 @@ internal import Foundation
 ///
 /// ```swift
 /// let schema = ConfigurationSchema(service: "registry-service", summary: "Model registry.", options: [
-///   .hostPort("rpc-listen", default: HostPort(host: "0.0.0.0", port: 7003), help: "RPC address."),
+///   .hostPort("rpc-listen", default: HostAndPort(host: "0.0.0.0", port: 7003), help: "RPC address."),
 ///   .string("postgres-url", default: nil, help: "libpq connection string.", secret: true),
 /// ])
 /// switch try schema.parse(arguments: Array(CommandLine.arguments.dropFirst()),

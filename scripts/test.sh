@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: installs what it needs, checks the generated code, starts a private
+# PostgreSQL and Redis on loopback, builds, runs every test, and fuzzes the decoders briefly.
+# Usage: scripts/test.sh [--no-fuzz]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+scripts/check-generated.sh
+
+state=$(mktemp -d /tmp/dcmms-test.XXXXXX)
+cleanup() { scripts/test-servers.sh stop "$state" || true; rm -rf "$state"; }
+trap cleanup EXIT
+scripts/test-servers.sh start "$state"
+# shellcheck disable=SC1091
+source "$state/env"
+
+swift build --build-tests
+status=0
+swift test >"$state/test.log" 2>&1 || status=$?
+# Everything but the per-test "started" lines.
+grep -vE '^(◇ Test .* started|Test Case .* started)' "$state/test.log" || true
+[[ $status -eq 0 ]] || { echo "tests failed (exit $status)"; exit "$status"; }
+
+if [[ "${1:-}" != "--no-fuzz" ]]; then
+  scripts/fuzz.sh "${DCMMS_FUZZ_SECONDS:-30}"
+fi
