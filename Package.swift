@@ -42,7 +42,7 @@ let package = Package(
       dependencies: ["RPCCore", "NetworkIO", "WireProtos", "ZstdCodec", "Crypto"],
       path: "Shared/RPC", swiftSettings: settings),
     .target(
-      name: "ServiceRuntime", dependencies: ["NetworkIO"], path: "Shared/ServiceRuntime",
+      name: "ServiceRuntime", dependencies: ["NetworkIO", "RPC", "RPCCore"], path: "Shared/ServiceRuntime",
       swiftSettings: settings),
     .target(
       name: "PostgresClient", dependencies: ["CLibpq"], path: "Shared/PostgresClient",
@@ -68,7 +68,7 @@ let package = Package(
     .testTarget(
       name: "RPCTests", dependencies: ["RPC", "RPCCore", "WireProtos", "Crypto"],
       swiftSettings: settings),
-    .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "NetworkIO"], swiftSettings: settings),
+    .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "NetworkIO", "RPC", "RPCCore", "WireProtos"], swiftSettings: settings),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: settings),
     .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"], swiftSettings: settings),
     .testTarget(
