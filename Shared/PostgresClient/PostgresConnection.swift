@@ -124,9 +124,14 @@ package actor PostgresConnection {
   }
 
   /// Connects now unless already connected (or waiting out a backoff, which throws).
-  /// - Throws: `connectionFailed` before the first success, `unavailable` after it, `closed`.
+  /// - Throws: `connectionFailed` if it never connected before, else `unavailable`; `closed`.
   package func connectIfNeeded() throws(PostgresError) {
-    try self.ensureConnected()
+    do {
+      _ = try self.ensureConnected()
+    } catch where error.code == .unavailable && !self.hasConnected {
+      // Never connected yet: say so, rather than suggest that a working server went away.
+      throw PostgresError(code: .connectionFailed, message: error.message, cause: error.cause)
+    }
   }
 
   /// Closes the connection; later calls fail with ``PostgresError/Code/closed``.
@@ -301,7 +306,7 @@ package actor PostgresConnection {
       if now < retryAt {
         let wait = retryAt - now
         throw PostgresError(
-          code: self.hasConnected ? .unavailable : .connectionFailed,
+          code: .unavailable,
           message: "PostgreSQL is unavailable (\(reason)); next reconnection attempt in "
             + "\(Self.milliseconds(wait)) ms")
       }
@@ -322,7 +327,7 @@ package actor PostgresConnection {
       self.state = .waiting(
         failures: attempts, retryAt: .now + wait, reason: "could not connect: \(failure.message)")
       throw PostgresError(
-        code: self.hasConnected ? .unavailable : .connectionFailed,
+        code: .unavailable,
         message: "could not connect to PostgreSQL: \(failure.message); "
           + "next attempt in \(Self.milliseconds(wait)) ms",
         cause: failure)

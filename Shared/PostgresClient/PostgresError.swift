@@ -13,9 +13,11 @@ package struct PostgresError: Error, Hashable, Sendable, CustomStringConvertible
     private let wrapped: Wrapped
     private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
 
-    /// The first connection to the server could not be made (wrong address, credentials, database).
+    /// ``PostgresConnection/connect(configuration:)`` could not reach a server it never reached
+    /// before (wrong address, credentials or database, or the server is not up yet).
     package static let connectionFailed = Self(.connectionFailed)
-    /// The connection was lost, or is being re-established; the call was not retried.
+    /// No usable connection: it was lost, a reconnection failed, or the backoff before the next
+    /// attempt has not passed. The call was not retried; a later call may succeed.
     package static let unavailable = Self(.unavailable)
     /// The server rejected the statement; ``PostgresError/sqlState`` says why.
     package static let queryFailed = Self(.queryFailed)

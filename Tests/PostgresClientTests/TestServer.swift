@@ -43,8 +43,19 @@ enum TestServer {
     let arguments = ["/bin/bash", script, command, directory]
     let cArguments = arguments.map { strdup($0) } + [nil]
     defer { cArguments.forEach { free($0) } }
+    // Dispatch threads block most signals and a child inherits that mask: without a clean
+    // mask, a server started from here would ignore the SIGTERM that stops it.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    posix_spawnattr_setsigmask(&attributes, &signals)
+    sigfillset(&signals)
+    posix_spawnattr_setsigdefault(&attributes, &signals)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, cArguments, environ)
+    let spawned = posix_spawn(&pid, "/bin/bash", nil, &attributes, cArguments, environ)
     guard spawned == 0 else { throw ScriptFailure(command: command, status: spawned) }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
