@@ -142,7 +142,7 @@ final class PostgresSession {
         }
         for (column, value) in row.enumerated() {
           if column > 0 { buffer.append(UInt8(ascii: "\t")) }
-          try value.appendCopyText(to: &buffer, column: column + 1)
+          try value.appendCopyText(to: &buffer, row: rowNumber + 1, column: column + 1)
         }
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= Self.copyChunkSize {

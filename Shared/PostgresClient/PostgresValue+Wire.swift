@@ -35,6 +35,7 @@ struct EncodedParameter {
 extension PostgresValue {
   /// Encodes the value as parameter `$index` (1-based, used only in error messages).
   func encoded(format: PostgresParameterFormat, index: Int) throws(PostgresError) -> EncodedParameter {
+    let position = { "parameter $\(index)" }
     if format == .binary {
       switch self {
       case .bool(let value):
@@ -50,7 +51,7 @@ extension PostgresValue {
         return EncodedParameter(oid: PostgresTypeOID.bytea, bytes: value, isBinary: true)
       case .timestamp(let date):
         guard let micros = PostgresTimestamp.binaryValue(date) else {
-          throw Self.unrepresentableTimestamp(index: index)
+          throw Self.unrepresentableTimestamp(position())
         }
         return EncodedParameter(
           oid: PostgresTypeOID.timestamptz, bytes: Self.bigEndianBytes(micros), isBinary: true)
@@ -58,7 +59,7 @@ extension PostgresValue {
         break
       }
     }
-    return EncodedParameter(oid: self.typeOID, bytes: try self.textBytes(index: index), isBinary: false)
+    return EncodedParameter(oid: self.typeOID, bytes: try self.textBytes(position()), isBinary: false)
   }
 
   /// The OID sent with the value, so the server parses it as the intended type.
@@ -77,9 +78,10 @@ extension PostgresValue {
   }
 
   /// PostgreSQL's text form of the value, or `nil` for NULL.
+  /// - Parameter position: Where the value goes (`parameter $2`), for error messages.
   /// - Throws: ``PostgresError/Code/invalidValue`` for text containing NUL, which libpq would
   ///   silently truncate and PostgreSQL cannot store.
-  func textBytes(index: Int) throws(PostgresError) -> [UInt8]? {
+  func textBytes(_ position: @autoclosure () -> String) throws(PostgresError) -> [UInt8]? {
     switch self {
     case .null:
       return nil
@@ -96,7 +98,7 @@ extension PostgresValue {
       guard !bytes.contains(0) else {
         throw PostgresError(
           code: .invalidValue,
-          message: "parameter $\(index) (\(self.kindName)) contains a NUL character, "
+          message: "\(position()) (\(self.kindName)) contains a NUL character, "
             + "which PostgreSQL text cannot store")
       }
       return bytes
@@ -110,7 +112,7 @@ extension PostgresValue {
       return text
     case .timestamp(let date):
       guard let text = PostgresTimestamp.text(date) else {
-        throw Self.unrepresentableTimestamp(index: index)
+        throw Self.unrepresentableTimestamp(position())
       }
       return Array(text.utf8)
     }
@@ -118,8 +120,8 @@ extension PostgresValue {
 
   /// Appends the value in `COPY … FROM STDIN` text format: `\N` for NULL, and backslash,
   /// tab, newline and carriage return escaped so they cannot split columns or rows.
-  func appendCopyText(to buffer: inout [UInt8], column: Int) throws(PostgresError) {
-    guard let bytes = try self.textBytes(index: column) else {
+  func appendCopyText(to buffer: inout [UInt8], row: Int, column: Int) throws(PostgresError) {
+    guard let bytes = try self.textBytes("COPY row \(row) column \(column)") else {
       buffer.append(UInt8(ascii: "\\"))
       buffer.append(UInt8(ascii: "N"))
       return
@@ -204,9 +206,9 @@ extension PostgresValue {
     }
   }
 
-  private static func unrepresentableTimestamp(index: Int) -> PostgresError {
+  private static func unrepresentableTimestamp(_ position: String) -> PostgresError {
     PostgresError(
       code: .invalidValue,
-      message: "parameter $\(index) is a timestamp outside the range this client can send")
+      message: "\(position) is a timestamp outside the range this client can send")
   }
 }

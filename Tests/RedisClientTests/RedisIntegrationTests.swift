@@ -227,3 +227,24 @@ extension RedisValue {
     return false
   }
 }
+
+extension RedisIntegrationTests {
+  @Test("A call whose connection is killed fails with unavailable; the next reconnects")
+  func inFlightLoss() async throws {
+    let victim = try await TestServer.connect { $0.commandTimeout = .seconds(10) }
+    let killer = try await TestServer.connect()
+    let id = try #require(try await victim.send(["CLIENT", "ID"]).integer)
+    let key = TestServer.uniqueKey("never")
+    async let blocked: RedisValue = victim.send(["BLPOP", .string(key), 8])
+    try await Task.sleep(for: .milliseconds(200))
+    #expect(try await killer.send(["CLIENT", "KILL", "ID", .integer(id)]) == .integer(1))
+    let outcome: Result<RedisValue, any Error>
+    do { outcome = .success(try await blocked) } catch { outcome = .failure(error) }
+    guard case .failure(let error) = outcome else {
+      Issue.record("BLPOP on a killed connection returned \(outcome)")
+      return
+    }
+    #expect((error as? RedisError)?.code == .unavailable)
+    #expect(try await victim.send(["PING"]) == .simpleString("PONG"))
+  }
+}
