@@ -128,7 +128,7 @@ package actor PostgresConnection {
   package func connectIfNeeded() throws(PostgresError) {
     do {
       _ = try self.ensureConnected()
-    } catch where error.code == .unavailable && !self.hasConnected {
+    } catch  where error.code == .unavailable && !self.hasConnected {
       // Never connected yet: say so, rather than suggest that a working server went away.
       throw PostgresError(code: .connectionFailed, message: error.message, cause: error.cause)
     }
@@ -274,7 +274,9 @@ package actor PostgresConnection {
     }
   }
 
-  private func transactionSession(_ transaction: PostgresTransaction) throws(PostgresError) -> PostgresSession {
+  private func transactionSession(_ transaction: PostgresTransaction) throws(PostgresError)
+    -> PostgresSession
+  {
     guard self.openTransaction == transaction.id else {
       throw PostgresError(
         code: .transactionFailed, message: "the transaction has already ended; open a new one")

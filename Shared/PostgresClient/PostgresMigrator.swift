@@ -75,7 +75,8 @@ package struct PostgresMigrator: Sendable {
             sqlState: error.sqlState, cause: error)
         }
         try await transaction.execute(
-          "INSERT INTO \(table) (version, name) VALUES ($1, $2)", [.int64(step.version), .text(step.name)])
+          "INSERT INTO \(table) (version, name) VALUES ($1, $2)",
+          [.int64(step.version), .text(step.name)])
         applied.append(step.version)
       }
       return applied
@@ -86,13 +87,16 @@ package struct PostgresMigrator: Sendable {
   /// - Parameter connection: The connection to read on.
   /// - Returns: Recorded versions, ascending.
   /// - Throws: Connection and query errors.
-  package func appliedVersions(on connection: PostgresConnection) async throws(PostgresError) -> [Int64] {
+  package func appliedVersions(on connection: PostgresConnection) async throws(PostgresError)
+    -> [Int64]
+  {
     let exists = try await connection.query(
       "SELECT to_regclass($1) IS NOT NULL AS present",
       [.text("\(try PostgresTableName.quoted(self.schema)).schema_migrations")])
     guard let row = exists.first, try row.decode(Bool.self, "present") else { return [] }
     let rows = try await connection.query(
-      "SELECT version FROM \(try PostgresTableName.quoted(self.schema)).schema_migrations ORDER BY version")
+      "SELECT version FROM \(try PostgresTableName.quoted(self.schema)).schema_migrations ORDER BY version"
+    )
     var versions: [Int64] = []
     for row in rows { versions.append(try row.decode(Int64.self, "version")) }
     return versions
@@ -105,7 +109,8 @@ package struct PostgresMigrator: Sendable {
     for (index, step) in steps.enumerated() {
       guard step.version > 0 else {
         throw PostgresError(
-          code: .migrationFailed, message: "migration versions must be positive, got \(step.version)")
+          code: .migrationFailed,
+          message: "migration versions must be positive, got \(step.version)")
       }
       if index > 0 && steps[index - 1].version == step.version {
         throw PostgresError(

@@ -67,7 +67,9 @@ package final class PostgresPool: Sendable {
       return nil
     }
 
-    mutating func fail(_ id: UInt64, _ error: any Error) -> CheckedContinuation<PostgresConnection, any Error>? {
+    mutating func fail(_ id: UInt64, _ error: any Error) -> CheckedContinuation<
+      PostgresConnection, any Error
+    >? {
       switch self.waiters[id] {
       case .registered(let continuation):
         self.waiters[id] = nil
@@ -151,7 +153,8 @@ package final class PostgresPool: Sendable {
   ///   - parameters: One value per placeholder.
   /// - Returns: The result's rows.
   /// - Throws: As ``withConnection(isolation:_:)`` and ``PostgresConnection/query(_:_:)``.
-  package func query(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresRows {
+  package func query(_ sql: String, _ parameters: [PostgresValue] = []) async throws -> PostgresRows
+  {
     try await self.withConnection { connection in try await connection.query(sql, parameters) }
   }
 
@@ -186,7 +189,8 @@ package final class PostgresPool: Sendable {
 
   // MARK: - Leasing
 
-  private static let closedError = PostgresError(code: .closed, message: "the PostgreSQL pool was closed")
+  private static let closedError = PostgresError(
+    code: .closed, message: "the PostgreSQL pool was closed")
 
   private func acquire() async throws -> PostgresConnection {
     switch self.state.withLock({ $0.acquire(maximum: self.maximumConnections) }) {
@@ -198,7 +202,8 @@ package final class PostgresPool: Sendable {
       throw Self.closedError
     case .wait(let id):
       let timeout = self.acquireTimeout
-      let message = "no PostgreSQL connection became free within \(timeout) "
+      let message =
+        "no PostgreSQL connection became free within \(timeout) "
         + "(all \(self.maximumConnections) of the pool are in use)"
       self.timers.asyncAfter(deadline: .now() + Self.timeInterval(timeout)) { @Sendable in
         self.fail(id, PostgresError(code: .timeout, message: message))
@@ -233,6 +238,7 @@ package final class PostgresPool: Sendable {
 
   private static func timeInterval(_ duration: Duration) -> DispatchTimeInterval {
     let (seconds, attoseconds) = duration.components
-    return .nanoseconds(Int(min(seconds, Int64(Int32.max))) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+    return .nanoseconds(
+      Int(min(seconds, Int64(Int32.max))) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
   }
 }

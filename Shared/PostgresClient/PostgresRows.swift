@@ -77,7 +77,9 @@ package struct PostgresRow: Sendable {
     guard let index = self.columns.index(of: name) else {
       throw PostgresError(
         code: .decodingFailed,
-        message: "the result has no column '\(name)' (columns: \(self.columns.names.joined(separator: ", ")))")
+        message:
+          "the result has no column '\(name)' (columns: \(self.columns.names.joined(separator: ", ")))"
+      )
     }
     return try self.decode(type, at: index)
   }

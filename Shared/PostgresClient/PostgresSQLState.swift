@@ -48,7 +48,8 @@ enum PostgresSQLState {
     switch state {
     case "57014":
       return PostgresError(
-        code: .timeout, message: "the statement was cancelled after statement_timeout (SQLSTATE 57014)",
+        code: .timeout,
+        message: "the statement was cancelled after statement_timeout (SQLSTATE 57014)",
         sqlState: state, cause: server)
     case "57P01", "57P02", "57P03":
       return PostgresError(
@@ -58,7 +59,8 @@ enum PostgresSQLState {
         sqlState: state, cause: server)
     default:
       return PostgresError(
-        code: .queryFailed, message: "the server rejected the statement (SQLSTATE \(state)\(name))\(safeMessage)",
+        code: .queryFailed,
+        message: "the server rejected the statement (SQLSTATE \(state)\(name))\(safeMessage)",
         sqlState: state, cause: server)
     }
   }

@@ -26,13 +26,17 @@ final class PostgresSession {
   /// Opens a connection; blocks for at most the configured connect timeout.
   /// - Returns: The session, or libpq's first line of error text.
   static func open(_ configuration: PostgresConfiguration) -> Result<PostgresSession, OpenFailure> {
-    let seconds = max(1, Int(configuration.connectTimeout.components.seconds)
-      + (configuration.connectTimeout.components.attoseconds > 0 ? 1 : 0))
+    let seconds = max(
+      1,
+      Int(configuration.connectTimeout.components.seconds)
+        + (configuration.connectTimeout.components.attoseconds > 0 ? 1 : 0))
     // Session settings make the text results this client parses unambiguous.
     var options = "-c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex -c extra_float_digits=3"
     if let timeout = configuration.statementTimeout {
-      let milliseconds = max(1, timeout.components.seconds * 1000
-        + timeout.components.attoseconds / 1_000_000_000_000_000)
+      let milliseconds = max(
+        1,
+        timeout.components.seconds * 1000
+          + timeout.components.attoseconds / 1_000_000_000_000_000)
       options += " -c statement_timeout=\(milliseconds)"
     }
     // The connection string comes first and is expanded; the entries after it override it.
@@ -189,7 +193,8 @@ final class PostgresSession {
     guard let result else {
       if self.isBroken { throw self.lostConnection() }
       throw PostgresError(
-        code: .queryFailed, message: "libpq returned no result: \(Self.firstLine(PQerrorMessage(self.handle)))")
+        code: .queryFailed,
+        message: "libpq returned no result: \(Self.firstLine(PQerrorMessage(self.handle)))")
     }
     defer { PQclear(result) }
     let status = PQresultStatus(result)
@@ -201,7 +206,8 @@ final class PostgresSession {
       PQputCopyEnd(self.handle, "COPY is only supported through copyFrom")
       self.drainResults()
       throw PostgresError(
-        code: .queryFailed, message: "COPY statements must go through copyFrom(table:columns:rows:)")
+        code: .queryFailed, message: "COPY statements must go through copyFrom(table:columns:rows:)"
+      )
     }
     if self.isBroken { throw self.lostConnection() }
     guard let stateField = PQresultErrorField(result, Int32(UInt8(ascii: "C"))) else {
@@ -211,7 +217,8 @@ final class PostgresSession {
     }
     let server = PostgresServerError(
       sqlState: String(cString: stateField),
-      message: PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) } ?? "",
+      message: PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        ?? "",
       detail: PQresultErrorField(result, Int32(UInt8(ascii: "D"))).map { String(cString: $0) },
       hint: PQresultErrorField(result, Int32(UInt8(ascii: "H"))).map { String(cString: $0) })
     throw PostgresSQLState.error(for: server, server: self.serverDescription)

@@ -116,7 +116,8 @@ enum PostgresTimestamp {
 
   private static func padded(_ value: Int64, _ width: Int) -> String {
     let digits = String(value)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    return digits.count >= width
+      ? digits : String(repeating: "0", count: width - digits.count) + digits
   }
 }
 
@@ -142,7 +143,8 @@ private struct DigitScanner {
   mutating func numberWithDigitCount() -> (Int64, Int)? {
     var value: Int64 = 0
     var digits = 0
-    while let byte = self.peek(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 18 {
+    while let byte = self.peek(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 18
+    {
       value = value * 10 + Int64(byte - UInt8(ascii: "0"))
       digits += 1
       self.index += 1

@@ -58,7 +58,8 @@ package struct PostgresTransaction: Sendable {
   package func copyFrom(
     table: PostgresTableName, columns: [String], rows: [[PostgresValue]]
   ) async throws(PostgresError) -> Int {
-    try await self.connection.copyFrom(table: table, columns: columns, rows: rows, transaction: self)
+    try await self.connection.copyFrom(
+      table: table, columns: columns, rows: rows, transaction: self)
   }
 
   /// Runs fixed multi-statement SQL written in the program (migrations), never data.

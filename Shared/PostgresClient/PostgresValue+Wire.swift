@@ -34,16 +34,20 @@ struct EncodedParameter {
 
 extension PostgresValue {
   /// Encodes the value as parameter `$index` (1-based, used only in error messages).
-  func encoded(format: PostgresParameterFormat, index: Int) throws(PostgresError) -> EncodedParameter {
+  func encoded(format: PostgresParameterFormat, index: Int) throws(PostgresError)
+    -> EncodedParameter
+  {
     let position = { "parameter $\(index)" }
     if format == .binary {
       switch self {
       case .bool(let value):
         return EncodedParameter(oid: PostgresTypeOID.bool, bytes: [value ? 1 : 0], isBinary: true)
       case .int32(let value):
-        return EncodedParameter(oid: PostgresTypeOID.int4, bytes: Self.bigEndianBytes(value), isBinary: true)
+        return EncodedParameter(
+          oid: PostgresTypeOID.int4, bytes: Self.bigEndianBytes(value), isBinary: true)
       case .int64(let value):
-        return EncodedParameter(oid: PostgresTypeOID.int8, bytes: Self.bigEndianBytes(value), isBinary: true)
+        return EncodedParameter(
+          oid: PostgresTypeOID.int8, bytes: Self.bigEndianBytes(value), isBinary: true)
       case .double(let value):
         return EncodedParameter(
           oid: PostgresTypeOID.float8, bytes: Self.bigEndianBytes(value.bitPattern), isBinary: true)
@@ -59,7 +63,8 @@ extension PostgresValue {
         break
       }
     }
-    return EncodedParameter(oid: self.typeOID, bytes: try self.textBytes(position()), isBinary: false)
+    return EncodedParameter(
+      oid: self.typeOID, bytes: try self.textBytes(position()), isBinary: false)
   }
 
   /// The OID sent with the value, so the server parses it as the intended type.

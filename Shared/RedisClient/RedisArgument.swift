@@ -1,7 +1,9 @@
 /// One argument of a Redis command, as bytes (commands are binary safe).
 ///
 /// Literals spell command names and fixed words: `["HSET", .string(key), "f", .bytes(data)]`.
-package struct RedisArgument: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+package struct RedisArgument: Hashable, Sendable, ExpressibleByStringLiteral,
+  ExpressibleByIntegerLiteral
+{
   /// The bytes sent.
   package let bytes: [UInt8]
 

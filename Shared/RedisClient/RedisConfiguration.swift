@@ -57,15 +57,18 @@ package struct RedisConfiguration: Sendable {
       rest = rest[..<slash]
       if !path.isEmpty {
         guard let number = Int(path), number >= 0 else {
-          throw RedisError(code: .invalidConfiguration, message: "the Redis URL's database is not a number")
+          throw RedisError(
+            code: .invalidConfiguration, message: "the Redis URL's database is not a number")
         }
         database = number
       }
     }
     var port = 6379
     if let colon = rest.lastIndex(of: ":") {
-      guard let number = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(number) else {
-        throw RedisError(code: .invalidConfiguration, message: "the Redis URL's port is not a valid port")
+      guard let number = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(number)
+      else {
+        throw RedisError(
+          code: .invalidConfiguration, message: "the Redis URL's port is not a valid port")
       }
       port = number
       rest = rest[..<colon]

@@ -9,8 +9,11 @@ extension RedisConnection {
   ///   - ttl: Time to live, at least 1 ms.
   /// - Throws: `commandFailed` if the server refuses a command (for example a key holding a
   ///   non-hash value), and the connection errors of ``send(_:)``.
-  package func setHashes(_ hashes: [(key: String, fields: [String: [UInt8]])], ttl: Duration) throws(RedisError) {
-    let milliseconds = ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
+  package func setHashes(_ hashes: [(key: String, fields: [String: [UInt8]])], ttl: Duration)
+    throws(RedisError)
+  {
+    let milliseconds =
+      ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
     guard milliseconds >= 1 else {
       throw RedisError(code: .invalidArgument, message: "a TTL must be at least 1 ms")
     }
@@ -33,7 +36,8 @@ extension RedisConnection {
     for reply in replies.dropLast() { _ = try reply.checked("MULTI") }
     guard let exec = replies.last else { return }
     guard let results = try exec.checked("EXEC").array else {
-      throw RedisError(code: .protocolError, message: "EXEC answered \(exec.kindName), not an array")
+      throw RedisError(
+        code: .protocolError, message: "EXEC answered \(exec.kindName), not an array")
     }
     for result in results { _ = try result.checked("HSET/PEXPIRE") }
   }
@@ -59,13 +63,16 @@ extension RedisConnection {
     hashes.reserveCapacity(replies.count)
     for reply in replies {
       guard let flat = try reply.checked("HGETALL").array, flat.count % 2 == 0 else {
-        throw RedisError(code: .protocolError, message: "HGETALL answered \(reply.kindName), not field/value pairs")
+        throw RedisError(
+          code: .protocolError, message: "HGETALL answered \(reply.kindName), not field/value pairs"
+        )
       }
       var hash: [String: [UInt8]] = [:]
       var index = 0
       while index < flat.count {
         guard let field = flat[index].string, let value = flat[index + 1].bytes else {
-          throw RedisError(code: .protocolError, message: "HGETALL answered a pair that is not two strings")
+          throw RedisError(
+            code: .protocolError, message: "HGETALL answered a pair that is not two strings")
         }
         hash[field] = value
         index += 2
@@ -93,14 +100,16 @@ extension RedisConnection {
     guard !fields.isEmpty else {
       throw RedisError(code: .invalidArgument, message: "HMGET needs at least one field")
     }
-    let replies = try self.pipeline(keys.map { key in
-      [RedisArgument("HMGET"), .string(key)] + fields.map { .string($0) }
-    })
+    let replies = try self.pipeline(
+      keys.map { key in
+        [RedisArgument("HMGET"), .string(key)] + fields.map { .string($0) }
+      })
     var results: [[[UInt8]?]] = []
     results.reserveCapacity(replies.count)
     for reply in replies {
       guard let values = try reply.checked("HMGET").array, values.count == fields.count else {
-        throw RedisError(code: .protocolError, message: "HMGET answered \(reply.kindName) of the wrong size")
+        throw RedisError(
+          code: .protocolError, message: "HMGET answered \(reply.kindName) of the wrong size")
       }
       results.append(values.map { $0.bytes })
     }
@@ -114,7 +123,8 @@ extension RedisConnection {
   package func timeToLive(_ key: String) throws(RedisError) -> Duration? {
     let reply = try self.send(["PTTL", .string(key)]).checked("PTTL")
     guard let milliseconds = reply.integer else {
-      throw RedisError(code: .protocolError, message: "PTTL answered \(reply.kindName), not an integer")
+      throw RedisError(
+        code: .protocolError, message: "PTTL answered \(reply.kindName), not an integer")
     }
     return milliseconds >= 0 ? .milliseconds(milliseconds) : nil
   }

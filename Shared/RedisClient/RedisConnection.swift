@@ -38,7 +38,9 @@ package actor RedisConnection {
   /// - Parameter configuration: Where the server is and how the connection behaves.
   /// - Returns: A connected connection.
   /// - Throws: ``RedisError/Code/connectionFailed`` naming the server and the reason.
-  package static func connect(configuration: RedisConfiguration) async throws(RedisError) -> RedisConnection {
+  package static func connect(configuration: RedisConfiguration) async throws(RedisError)
+    -> RedisConnection
+  {
     let connection = RedisConnection(configuration: configuration)
     try await connection.connectIfNeeded()
     return connection
@@ -54,7 +56,7 @@ package actor RedisConnection {
   package func connectIfNeeded() throws(RedisError) {
     do {
       _ = try self.ensureConnected()
-    } catch where error.code == .unavailable && !self.hasConnected {
+    } catch  where error.code == .unavailable && !self.hasConnected {
       // Never connected yet: say so, rather than suggest that a working server went away.
       throw RedisError(code: .connectionFailed, message: error.message, cause: error.cause)
     }
@@ -66,7 +68,8 @@ package actor RedisConnection {
   /// - Throws: `unavailable`, `timeout`, `connectionFailed`, `protocolError`, `invalidArgument`, `closed`.
   package func send(_ arguments: [RedisArgument]) throws(RedisError) -> RedisValue {
     let context = try self.ensureConnected()
-    return try self.handlingLoss(context) { () throws(RedisError) in try context.command(arguments) }
+    return try self.handlingLoss(context) { () throws(RedisError) in try context.command(arguments)
+    }
   }
 
   /// Sends all commands at once and then reads all replies: one round trip.
@@ -80,7 +83,8 @@ package actor RedisConnection {
   package func pipeline(_ commands: [[RedisArgument]]) throws(RedisError) -> [RedisValue] {
     guard !commands.isEmpty else { return [] }
     let context = try self.ensureConnected()
-    return try self.handlingLoss(context) { () throws(RedisError) in try context.pipeline(commands) }
+    return try self.handlingLoss(context) { () throws(RedisError) in try context.pipeline(commands)
+    }
   }
 
   /// Closes the connection; later calls fail with ``RedisError/Code/closed``.

@@ -22,16 +22,21 @@ final class RedisContext {
   /// Connects, sets the command timeout, and authenticates and selects the database if asked.
   /// - Returns: The context, or an error whose message names the server and the reason.
   static func open(_ configuration: RedisConfiguration) -> Result<RedisContext, RedisError> {
-    guard let context = redisConnectWithTimeout(
-      configuration.host, Int32(clamping: configuration.port), Self.timeval(configuration.connectTimeout))
+    guard
+      let context = redisConnectWithTimeout(
+        configuration.host, Int32(clamping: configuration.port),
+        Self.timeval(configuration.connectTimeout))
     else {
-      return .failure(RedisError(code: .connectionFailed, message: "hiredis could not allocate a context"))
+      return .failure(
+        RedisError(code: .connectionFailed, message: "hiredis could not allocate a context"))
     }
     guard context.pointee.err == 0 else {
       let reason = Self.errorText(context)
       redisFree(context)
       return .failure(
-        RedisError(code: .connectionFailed, message: "could not connect to \(configuration.serverDescription): \(reason)"))
+        RedisError(
+          code: .connectionFailed,
+          message: "could not connect to \(configuration.serverDescription): \(reason)"))
     }
     // Sets SO_RCVTIMEO/SO_SNDTIMEO, so a silent server cannot block the connection forever.
     redisSetTimeout(context, Self.timeval(configuration.commandTimeout))
@@ -41,13 +46,15 @@ final class RedisContext {
         _ = try session.command(["AUTH", .string(password)]).checked("AUTH")
       }
       if configuration.database != 0 {
-        _ = try session.command(["SELECT", .integer(Int64(configuration.database))]).checked("SELECT")
+        _ = try session.command(["SELECT", .integer(Int64(configuration.database))]).checked(
+          "SELECT")
       }
     } catch {
       return .failure(
         RedisError(
           code: .connectionFailed,
-          message: "connected to \(configuration.serverDescription) but setup failed: \(error.message)",
+          message:
+            "connected to \(configuration.serverDescription) but setup failed: \(error.message)",
           cause: error))
     }
     return .success(session)
@@ -141,13 +148,15 @@ final class RedisContext {
       elements.reserveCapacity(reply.elements)
       for index in 0..<reply.elements {
         guard let element = reply.element?[index] else {
-          throw RedisError(code: .protocolError, message: "hiredis returned an array with a missing element")
+          throw RedisError(
+            code: .protocolError, message: "hiredis returned an array with a missing element")
         }
         elements.append(try Self.value(element))
       }
       return .array(elements)
     default:
-      throw RedisError(code: .protocolError, message: "hiredis returned unknown reply type \(reply.type)")
+      throw RedisError(
+        code: .protocolError, message: "hiredis returned unknown reply type \(reply.type)")
     }
   }
 
@@ -164,7 +173,8 @@ final class RedisContext {
     _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R
   ) throws(RedisError) -> R {
     guard !arguments.isEmpty, arguments.count <= Int(Int32.max) else {
-      throw RedisError(code: .invalidArgument, message: "a Redis command needs at least one argument")
+      throw RedisError(
+        code: .invalidArgument, message: "a Redis command needs at least one argument")
     }
     let total = arguments.reduce(0) { $0 + $1.bytes.count }
     let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(total, 1), alignment: 1)

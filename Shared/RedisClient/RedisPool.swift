@@ -21,7 +21,8 @@ package final class RedisPool: Sendable {
 
   /// The connection the next call should use.
   package var connection: RedisConnection {
-    let index = Int(self.next.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(self.connections.count))
+    let index = Int(
+      self.next.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(self.connections.count))
     return self.connections[index]
   }
 

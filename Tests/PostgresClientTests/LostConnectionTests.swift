@@ -6,7 +6,8 @@ extension PostgresIntegrationTests {
   @Suite("Lost connections", .timeLimit(.minutes(1)))
   struct LostConnectionTests {
     private func backendPID(_ connection: PostgresConnection) async throws -> Int64 {
-      try await connection.query("SELECT pg_backend_pid()::int8 AS pid")[0].decode(Int64.self, "pid")
+      try await connection.query("SELECT pg_backend_pid()::int8 AS pid")[0].decode(
+        Int64.self, "pid")
     }
 
     @Test("A call whose connection dies mid-statement fails with unavailable; the next reconnects")
@@ -26,7 +27,8 @@ extension PostgresIntegrationTests {
         var terminated = false
         for _ in 0..<100 where !terminated {
           let active = try await killer.query(
-            "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [.int64(pid)])
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1 AND state = 'active'",
+            [.int64(pid)])
           if try active[0].decode(Int.self, "n") == 1 {
             _ = try await killer.query("SELECT pg_terminate_backend($1::int)", [.int64(pid)])
             terminated = true
@@ -49,7 +51,8 @@ extension PostgresIntegrationTests {
       let error = await #expect(throws: PostgresError.self) {
         try await victim.withTransaction { transaction in
           try await transaction.execute("INSERT INTO \(table) VALUES (1)")
-          let pid = try await transaction.query("SELECT pg_backend_pid()::int8 AS pid")[0].decode(Int64.self, "pid")
+          let pid = try await transaction.query("SELECT pg_backend_pid()::int8 AS pid")[0].decode(
+            Int64.self, "pid")
           _ = try await killer.query("SELECT pg_terminate_backend($1::int)", [.int64(pid)])
           try await Task.sleep(for: .milliseconds(100))
           // Neither of these may reach a fresh session outside the transaction.

@@ -24,15 +24,20 @@ extension PostgresIntegrationTests {
       let migrator = PostgresMigrator(schema: schema, migrations: Self.steps())
       #expect(try await migrator.migrate(on: pool) == [1, 2])
       #expect(try await migrator.migrate(on: pool) == [])
-      let recorded = try await pool.query("SELECT version, name FROM \(schema).schema_migrations ORDER BY version")
-      #expect(try recorded.map { try $0.decode(String.self, "name") } == ["create_readings", "add_sites"])
-      #expect(try await pool.query("SELECT count(*) AS n FROM \(schema).sites")[0].decode(Int.self, "n") == 2)
+      let recorded = try await pool.query(
+        "SELECT version, name FROM \(schema).schema_migrations ORDER BY version")
+      #expect(
+        try recorded.map { try $0.decode(String.self, "name") } == ["create_readings", "add_sites"])
+      #expect(
+        try await pool.query("SELECT count(*) AS n FROM \(schema).sites")[0].decode(Int.self, "n")
+          == 2)
 
       // A later build adds a step: only that one runs.
       let grown = PostgresMigrator(
         schema: schema,
         migrations: Self.steps() + [
-          PostgresMigration(version: 3, name: "index", sql: "CREATE INDEX readings_site ON readings (site);")
+          PostgresMigration(
+            version: 3, name: "index", sql: "CREATE INDEX readings_site ON readings (site);")
         ])
       #expect(try await grown.migrate(on: pool) == [3])
       try await pool.execute("DROP SCHEMA \(schema) CASCADE")
@@ -62,8 +67,12 @@ extension PostgresIntegrationTests {
       let connection = try await TestServer.connect()
       let broken = PostgresMigrator(
         schema: schema,
-        migrations: Self.steps() + [PostgresMigration(version: 3, name: "typo", sql: "CREATE TABLEE x ();")])
-      let failure = await #expect(throws: PostgresError.self) { try await broken.migrate(on: connection) }
+        migrations: Self.steps() + [
+          PostgresMigration(version: 3, name: "typo", sql: "CREATE TABLEE x ();")
+        ])
+      let failure = await #expect(throws: PostgresError.self) {
+        try await broken.migrate(on: connection)
+      }
       #expect(failure?.code == .migrationFailed)
       #expect(failure?.sqlState == "42601")
       #expect(try await broken.appliedVersions(on: connection) == [])
@@ -72,11 +81,16 @@ extension PostgresIntegrationTests {
       let renamed = PostgresMigrator(
         schema: schema,
         migrations: [PostgresMigration(version: 1, name: "other_name", sql: "SELECT 1;")])
-      let mismatch = await #expect(throws: PostgresError.self) { try await renamed.migrate(on: connection) }
+      let mismatch = await #expect(throws: PostgresError.self) {
+        try await renamed.migrate(on: connection)
+      }
       #expect(mismatch?.code == .migrationFailed)
       let duplicate = PostgresMigrator(
         schema: schema,
-        migrations: [PostgresMigration(version: 4, name: "a", sql: ""), PostgresMigration(version: 4, name: "b", sql: "")])
+        migrations: [
+          PostgresMigration(version: 4, name: "a", sql: ""),
+          PostgresMigration(version: 4, name: "b", sql: ""),
+        ])
       await #expect(throws: PostgresError.self) { try await duplicate.migrate(on: connection) }
       try await connection.execute("DROP SCHEMA \(schema) CASCADE")
     }
@@ -123,7 +137,8 @@ extension PostgresIntegrationTests {
       let pids = try await withThrowingTaskGroup(of: Int.self) { group in
         for _ in 0..<30 {
           group.addTask {
-            try await pool.query("SELECT pg_backend_pid() AS pid, pg_sleep(0.01), $1::text", [.text(marker)])[0]
+            try await pool.query(
+              "SELECT pg_backend_pid() AS pid, pg_sleep(0.01), $1::text", [.text(marker)])[0]
               .decode(Int.self, "pid")
           }
         }
@@ -161,7 +176,9 @@ extension PostgresIntegrationTests {
         }
         #expect(error?.code == .unavailable)
         #expect(clock.now - start < .seconds(6))
-        let poolError = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        let poolError = await #expect(throws: PostgresError.self) {
+          try await pool.query("SELECT 1")
+        }
         #expect(poolError?.code == .unavailable)
       }
 
@@ -181,8 +198,11 @@ extension PostgresIntegrationTests {
       #expect(recovered)
       var poolRecovered = false
       while clock.now < deadline && !poolRecovered {
-        if (try? await pool.query("SELECT 1 AS one")) != nil { poolRecovered = true }
-        else { try await Task.sleep(for: .milliseconds(100)) }
+        if (try? await pool.query("SELECT 1 AS one")) != nil {
+          poolRecovered = true
+        } else {
+          try await Task.sleep(for: .milliseconds(100))
+        }
       }
       #expect(poolRecovered)
       await pool.close()

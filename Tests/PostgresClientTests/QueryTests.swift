@@ -53,9 +53,11 @@ extension PostgresIntegrationTests {
       #expect(rows.columns.names.first == "id")
     }
 
-    @Test("Special doubles and wide integers survive both directions", arguments: [
-      PostgresParameterFormat.binary, .text,
-    ])
+    @Test(
+      "Special doubles and wide integers survive both directions",
+      arguments: [
+        PostgresParameterFormat.binary, .text,
+      ])
     func specialNumbers(format: PostgresParameterFormat) async throws {
       let connection = try await TestServer.connect { $0.parameterFormat = format }
       for value in [Double.infinity, -Double.infinity, 0.1, 1e-5, 5e20, -0.0, .pi] {
@@ -68,7 +70,9 @@ extension PostgresIntegrationTests {
       #expect(try firstRow(big).decode(Int64.self, "v") == Int64.min)
     }
 
-    private func firstRow(_ result: PostgresRows) throws -> PostgresRow { try #require(result.first) }
+    private func firstRow(_ result: PostgresRows) throws -> PostgresRow {
+      try #require(result.first)
+    }
 
     @Test("An injection-looking string is stored literally and the table survives")
     func injectionIsStoredLiterally() async throws {
@@ -79,7 +83,8 @@ extension PostgresIntegrationTests {
         "INSERT INTO \(table) (name) VALUES ($1)", [.text("'); DROP TABLE \(table); --")])
       let rows = try await connection.query(
         "SELECT name FROM \(table) WHERE name = $1", [.text("'); DROP TABLE \(table); --")])
-      #expect(try rows.map { try $0.decode(String.self, "name") } == ["'); DROP TABLE \(table); --"])
+      #expect(
+        try rows.map { try $0.decode(String.self, "name") } == ["'); DROP TABLE \(table); --"])
     }
 
     @Test("Server errors carry the SQLSTATE but never the parameter values")
@@ -127,7 +132,9 @@ extension PostgresIntegrationTests {
     func typedAccessors() async throws {
       let connection = try await TestServer.connect()
       let row = try #require(
-        try await connection.query("SELECT 5::smallint AS small, NULL::text AS nothing, 2.5::numeric AS n").first)
+        try await connection.query(
+          "SELECT 5::smallint AS small, NULL::text AS nothing, 2.5::numeric AS n"
+        ).first)
       #expect(try row.decode(Int64.self, "small") == 5)
       #expect(try row.decode(Int32.self, at: 0) == 5)
       #expect(try row.decode(String.self, "n") == "2.5")
@@ -146,10 +153,12 @@ extension PostgresIntegrationTests {
 
     @Test("Prepared statements run repeatedly and on every pooled connection")
     func preparedStatements() async throws {
-      let statement = PostgresPreparedStatement("SELECT $1::bigint * 2 AS doubled, $2::text AS label")
+      let statement = PostgresPreparedStatement(
+        "SELECT $1::bigint * 2 AS doubled, $2::text AS label")
       let connection = try await TestServer.connect()
       for value in [Int64(1), 21, -4] {
-        let row = try #require(try await connection.query(statement, [.int64(value), .text("n\(value)")]).first)
+        let row = try #require(
+          try await connection.query(statement, [.int64(value), .text("n\(value)")]).first)
         #expect(try row.decode(Int64.self, "doubled") == value * 2)
         #expect(try row.decode(String.self, "label") == "n\(value)")
       }
@@ -158,7 +167,8 @@ extension PostgresIntegrationTests {
         for value in Int64(0)..<12 {
           group.addTask {
             try await pool.withConnection { connection in
-              try await connection.query(statement, [.int64(value), .null])[0].decode(Int64.self, "doubled")
+              try await connection.query(statement, [.int64(value), .null])[0].decode(
+                Int64.self, "doubled")
             }
           }
         }
@@ -184,7 +194,8 @@ extension PostgresIntegrationTests {
       let start = ContinuousClock.now
       let error = await #expect(throws: PostgresError.self) {
         _ = try await PostgresConnection.connect(
-          configuration: PostgresConfiguration(connectionString: "host=127.0.0.1 port=1 user=x dbname=x"))
+          configuration: PostgresConfiguration(
+            connectionString: "host=127.0.0.1 port=1 user=x dbname=x"))
       }
       #expect(error?.code == .connectionFailed)
       #expect(error?.message.contains("could not connect to PostgreSQL") == true)

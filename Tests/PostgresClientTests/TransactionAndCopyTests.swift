@@ -17,7 +17,8 @@ extension PostgresIntegrationTests {
       let table = TestServer.uniqueName("tx")
       try await connection.execute("CREATE TEMP TABLE \(table) (id int)")
       let inserted = try await connection.withTransaction { transaction in
-        try await transaction.execute("INSERT INTO \(table) VALUES ($1), ($2)", [.int32(1), .int32(2)])
+        try await transaction.execute(
+          "INSERT INTO \(table) VALUES ($1), ($2)", [.int32(1), .int32(2)])
       }
       #expect(inserted == 2)
       #expect(try await self.count(connection, table) == 2)
@@ -79,7 +80,9 @@ extension PostgresIntegrationTests {
         try await transaction.execute("INSERT INTO \(table) VALUES (2)")
         throw Abort()
       }
-      let ids = try await pool.query("SELECT id FROM \(table)").map { try $0.decode(Int.self, "id") }
+      let ids = try await pool.query("SELECT id FROM \(table)").map {
+        try $0.decode(Int.self, "id")
+      }
       #expect(ids == [1])
       try await pool.execute("DROP TABLE \(table)")
       await pool.close()
@@ -119,19 +122,24 @@ extension PostgresIntegrationTests {
       var stored = 0
       let elapsed = try await clock.measure {
         stored = try await connection.copyFrom(
-          table: PostgresTableName(table), columns: ["id", "site", "value", "ok", "raw", "at", "note"],
+          table: PostgresTableName(table),
+          columns: ["id", "site", "value", "ok", "raw", "at", "note"],
           rows: rows)
       }
       #expect(stored == rowCount)
-      let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-      print("postgres COPY: \(rowCount) rows in \(elapsed), \(Int(Double(rowCount) / seconds)) rows/s")
+      let seconds =
+        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+      print(
+        "postgres COPY: \(rowCount) rows in \(elapsed), \(Int(Double(rowCount) / seconds)) rows/s")
 
       let summary = try #require(
         try await connection.query("SELECT count(*) AS n, sum(value) AS total FROM \(table)").first)
       #expect(try summary.decode(Int.self, "n") == rowCount)
-      #expect(try summary.decode(Double.self, "total") == Double((0..<rowCount).reduce(0, +)) * 0.25)
+      #expect(
+        try summary.decode(Double.self, "total") == Double((0..<rowCount).reduce(0, +)) * 0.25)
       // Every row that came back equals the row that was sent.
-      let back = try await connection.query("SELECT * FROM \(table) WHERE id < $1 ORDER BY id", [.int64(500)])
+      let back = try await connection.query(
+        "SELECT * FROM \(table) WHERE id < $1 ORDER BY id", [.int64(500)])
       #expect(back.map(\.values) == Array(rows[0..<500]))
     }
 
@@ -152,7 +160,9 @@ extension PostgresIntegrationTests {
           rows: [[.int32(1), .text("a")], [.null, .text("b")]])
       }
       #expect(nullID?.sqlState == "23502")
-      #expect(try await connection.query("SELECT count(*) AS n FROM \(table)")[0].decode(Int.self, "n") == 0)
+      #expect(
+        try await connection.query("SELECT count(*) AS n FROM \(table)")[0].decode(Int.self, "n")
+          == 0)
       let notCopy = await #expect(throws: PostgresError.self) {
         try await connection.query("COPY \(table) FROM STDIN")
       }

@@ -70,13 +70,16 @@ struct RedisIntegrationTests {
     let redis = try await TestServer.connect()
     let keys = (0..<5).map { TestServer.uniqueKey("features:\($0)") }
     try await redis.setHashes(
-      keys.enumerated().map { (key: $1, fields: ["power_kw": Array("\($0).5".utf8), "site": Array("s\($0)".utf8)]) },
+      keys.enumerated().map {
+        (key: $1, fields: ["power_kw": Array("\($0).5".utf8), "site": Array("s\($0)".utf8)])
+      },
       ttl: .milliseconds(800))
     for key in keys {
       let ttl = try #require(try await redis.timeToLive(key))
       #expect(ttl > .zero && ttl <= .milliseconds(800))
     }
-    let read = try await redis.hashGet(keys: keys + [keys[0] + ":missing"], fields: ["site", "absent"])
+    let read = try await redis.hashGet(
+      keys: keys + [keys[0] + ":missing"], fields: ["site", "absent"])
     #expect(read.count == 6)
     #expect(read[2] == [Array("s2".utf8), nil])
     #expect(read[5] == [nil, nil])
@@ -117,16 +120,21 @@ struct RedisIntegrationTests {
     let elapsed = try await clock.measure {
       for batch in 0..<batches {
         try await redis.setHashes(
-          (0..<perBatch).map { (key: "\(prefix):\(batch):\($0)", fields: fields) }, ttl: .seconds(60))
+          (0..<perBatch).map { (key: "\(prefix):\(batch):\($0)", fields: fields) },
+          ttl: .seconds(60))
       }
     }
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let total = batches * perBatch
-    print("redis pipelined HSET(8 fields)+PEXPIRE: \(total) hashes in \(elapsed), \(Int(Double(total) / seconds)) hashes/s")
+    print(
+      "redis pipelined HSET(8 fields)+PEXPIRE: \(total) hashes in \(elapsed), \(Int(Double(total) / seconds)) hashes/s"
+    )
     let check = try await redis.hashGetAll("\(prefix):7:123")
     #expect(check == fields)
     let deleted = try await redis.pipeline(
-      (0..<batches).flatMap { batch in (0..<perBatch).map { ["DEL", .string("\(prefix):\(batch):\($0)")] } })
+      (0..<batches).flatMap { batch in
+        (0..<perBatch).map { ["DEL", .string("\(prefix):\(batch):\($0)")] }
+      })
     #expect(deleted.allSatisfy { $0 == .integer(1) })
   }
 
@@ -173,7 +181,8 @@ struct RedisIntegrationTests {
   func unreachable() async throws {
     let start = ContinuousClock.now
     let error = await #expect(throws: RedisError.self) {
-      _ = try await RedisConnection.connect(configuration: RedisConfiguration(host: "127.0.0.1", port: 1))
+      _ = try await RedisConnection.connect(
+        configuration: RedisConfiguration(host: "127.0.0.1", port: 1))
     }
     #expect(error?.code == .connectionFailed)
     #expect(error?.message.contains("127.0.0.1:1") == true)
@@ -207,14 +216,20 @@ struct RedisIntegrationTests {
     let deadline = clock.now + .seconds(20)
     var recovered = false
     while clock.now < deadline && !recovered {
-      if (try? await redis.send(["PING"])) == .simpleString("PONG") { recovered = true }
-      else { try await Task.sleep(for: .milliseconds(100)) }
+      if (try? await redis.send(["PING"])) == .simpleString("PONG") {
+        recovered = true
+      } else {
+        try await Task.sleep(for: .milliseconds(100))
+      }
     }
     #expect(recovered)
     var poolRecovered = 0
     while clock.now < deadline && poolRecovered < 2 {
-      if (try? await pool.send(["PING"])) == .simpleString("PONG") { poolRecovered += 1 }
-      else { try await Task.sleep(for: .milliseconds(100)) }
+      if (try? await pool.send(["PING"])) == .simpleString("PONG") {
+        poolRecovered += 1
+      } else {
+        try await Task.sleep(for: .milliseconds(100))
+      }
     }
     #expect(poolRecovered == 2)
     await pool.close()
