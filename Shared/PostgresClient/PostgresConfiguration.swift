@@ -2,6 +2,9 @@
 package struct PostgresConfiguration: Sendable {
   /// A libpq connection string, as key/value pairs (`host=127.0.0.1 port=5432 user=dcmms
   /// dbname=postgres`) or a `postgresql://` URI. It may hold a password: never log it.
+  /// The client sets `connect_timeout`, `client_encoding`, `application_name` and `options`
+  /// itself (the session settings its parser relies on: UTC, ISO dates, hex bytea), so those
+  /// keys in this string are overridden.
   package var connectionString: String
   /// How long one connection attempt may take, rounded up to whole seconds (libpq's
   /// `connect_timeout`). Default 5 s.

@@ -162,7 +162,9 @@ extension PostgresValue {
     case PostgresTypeOID.bytea:
       return Self.decodeHexBytea(text).map { .bytea($0) }
     case PostgresTypeOID.timestamp, PostgresTypeOID.timestamptz:
-      return PostgresTimestamp.parse(String(decoding: text, as: UTF8.self)).map { .timestamp($0) }
+      // BC dates and other forms a Date cannot hold stay readable as text.
+      let string = String(decoding: text, as: UTF8.self)
+      return PostgresTimestamp.parse(string).map { .timestamp($0) } ?? .text(string)
     case PostgresTypeOID.json, PostgresTypeOID.jsonb:
       return .json(String(decoding: text, as: UTF8.self))
     default:

@@ -5,7 +5,8 @@ package import Foundation
 /// Parameters always travel separately from the SQL text, so a value is never parsed as SQL.
 /// Results are decoded by column type: `bool` → ``bool(_:)``, `int2`/`int4` → ``int32(_:)``,
 /// `int8`/`oid` → ``int64(_:)``, `float4`/`float8` → ``double(_:)``, `bytea` → ``bytea(_:)``,
-/// `timestamp`/`timestamptz` → ``timestamp(_:)`` (a `timestamp` without zone is read as UTC),
+/// `timestamp`/`timestamptz` → ``timestamp(_:)`` (a `timestamp` without zone is read as UTC;
+/// `infinity` becomes `Date.distantFuture`, BC dates stay ``text(_:)``),
 /// `json`/`jsonb` → ``json(_:)``, and every other type (including `numeric`, `uuid`, `date`)
 /// → ``text(_:)`` in PostgreSQL's text form, so nothing is lost.
 package enum PostgresValue: Hashable, Sendable {

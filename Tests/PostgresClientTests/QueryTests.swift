@@ -219,3 +219,47 @@ extension PostgresIntegrationTests {
     }
   }
 }
+
+extension PostgresIntegrationTests.QueryTests {
+  /// Known answers: each `Date` is built from seconds since 1970 computed by hand, and the
+  /// server's own text rendering (UTC, ISO) is the expected string.
+  @Test(
+    "Timestamps across eras match the server's rendering in both formats",
+    arguments: [
+      (0.0, "1970-01-01 00:00:00+00"),
+      (946_684_799.999999, "1999-12-31 23:59:59.999999+00"),
+      (946_684_800.0, "2000-01-01 00:00:00+00"),
+      (-2_203_977_600.0, "1900-02-28 00:00:00+00"),
+      (-62_135_596_800.0, "0001-01-01 00:00:00+00"),
+      (253_402_300_799.0, "9999-12-31 23:59:59+00"),
+      (951_782_400.5, "2000-02-29 00:00:00.5+00"),
+    ] as [(Double, String)])
+  func timestampKnownAnswers(secondsSince1970: Double, rendered: String) async throws {
+    // Whole microseconds since 2001, so the Date is exactly representable on the wire.
+    let micros = (secondsSince1970 * 1_000_000).rounded() - 978_307_200_000_000
+    let date = Date(timeIntervalSinceReferenceDate: micros / 1_000_000)
+    for format in [PostgresParameterFormat.binary, .text] {
+      let connection = try await TestServer.connect { $0.parameterFormat = format }
+      let row = try #require(
+        try await connection.query(
+          "SELECT $1::timestamptz AS ts, $1::timestamptz::text AS rendered", [.timestamp(date)]
+        ).first)
+      #expect(try row.decode(String.self, "rendered") == rendered)
+      #expect(try row.decode(Date.self, "ts") == date)
+    }
+    let parsed = try await TestServer.connect().query(
+      "SELECT $1::timestamptz AS ts", [.text(rendered)])
+    #expect(try parsed[0].decode(Date.self, "ts") == date)
+  }
+
+  @Test("Dates a Date cannot hold come back as text instead of failing the query")
+  func bcDates() async throws {
+    let connection = try await TestServer.connect()
+    let row = try #require(
+      try await connection.query(
+        "SELECT '0044-03-15 12:00:00+00 BC'::timestamptz AS ides, 'infinity'::timestamptz AS later"
+      ).first)
+    #expect(row["ides"] == .text("0044-03-15 12:00:00+00 BC"))
+    #expect(try row.decode(Date.self, "later") == .distantFuture)
+  }
+}
