@@ -169,6 +169,36 @@ package final class PostgresPool: Sendable {
     try await self.withConnection { connection in try await connection.execute(sql, parameters) }
   }
 
+  /// Runs a prepared statement on a leased connection.
+  /// - Parameters:
+  ///   - statement: The statement; each connection prepares it on first use.
+  ///   - parameters: One value per placeholder.
+  /// - Returns: The result's rows.
+  /// - Throws: As ``withConnection(isolation:_:)`` and ``PostgresConnection/query(_:_:)``.
+  package func query(
+    _ statement: PostgresPreparedStatement, _ parameters: [PostgresValue] = []
+  ) async throws -> PostgresRows {
+    try await self.withConnection { connection in
+      try await connection.query(statement, parameters)
+    }
+  }
+
+  /// Bulk-loads rows with `COPY … FROM STDIN` on a leased connection; all or nothing.
+  /// - Parameters:
+  ///   - table: The table, optionally schema-qualified.
+  ///   - columns: The columns each row gives values for.
+  ///   - rows: The rows.
+  /// - Returns: The number of rows stored.
+  /// - Throws: As ``PostgresConnection/copyFrom(table:columns:rows:)``.
+  @discardableResult
+  package func copyFrom(
+    table: PostgresTableName, columns: [String], rows: [[PostgresValue]]
+  ) async throws -> Int {
+    try await self.withConnection { connection in
+      try await connection.copyFrom(table: table, columns: columns, rows: rows)
+    }
+  }
+
   /// Closes idle connections, fails waiting callers with `closed`, and closes leased
   /// connections when they come back. Later leases fail with `closed`.
   package func close() async {

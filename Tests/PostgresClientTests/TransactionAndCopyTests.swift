@@ -84,6 +84,13 @@ extension PostgresIntegrationTests {
         try $0.decode(Int.self, "id")
       }
       #expect(ids == [1])
+      let stored = try await pool.copyFrom(
+        table: PostgresTableName(table, schema: "public"), columns: ["id"],
+        rows: [[.int32(5)], [.null]])
+      #expect(stored == 2)
+      let counted = try await pool.query(
+        PostgresPreparedStatement("SELECT count(id) AS n FROM \(table) WHERE id > $1"), [.int32(0)])
+      #expect(try counted[0].decode(Int.self, "n") == 2)
       try await pool.execute("DROP TABLE \(table)")
       await pool.close()
     }
