@@ -182,10 +182,11 @@ package actor PostgresConnection {
   }
 
   func commit(_ transaction: PostgresTransaction) throws(PostgresError) {
+    // A failed COMMIT (a deferred constraint, a lost connection) ends the transaction too.
+    defer { self.openTransaction = nil }
     let tag = try self.run(transaction: transaction) { session, _ throws(PostgresError) in
       try session.executeReturningTag("COMMIT")
     }
-    self.openTransaction = nil
     guard tag == "COMMIT" else {
       throw PostgresError(
         code: .transactionFailed,

@@ -53,6 +53,29 @@ extension PostgresIntegrationTests {
       #expect(try await self.count(connection, table) == 0)
     }
 
+    @Test("A COMMIT that fails (deferred constraint) ends the transaction and reports why")
+    func failingCommit() async throws {
+      let connection = try await TestServer.connect()
+      let table = TestServer.uniqueName("deferred")
+      try await connection.execute(
+        """
+        CREATE TEMP TABLE \(table) (id int,
+          CONSTRAINT \(table)_unique UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)
+        """)
+      let error = await #expect(throws: PostgresError.self) {
+        try await connection.withTransaction { transaction in
+          try await transaction.execute("INSERT INTO \(table) VALUES (1), (1)")
+        }
+      }
+      #expect(error?.sqlState == "23505")
+      // The connection is free for the next transaction.
+      try await connection.withTransaction { transaction in
+        try await transaction.execute("INSERT INTO \(table) VALUES (2)")
+      }
+      let count = try await connection.query("SELECT count(*) AS n FROM \(table)")
+      #expect(try count[0].decode(Int.self, "n") == 1)
+    }
+
     @Test("A transaction cannot be used after it ended, nor nested")
     func misuse() async throws {
       let connection = try await TestServer.connect()
