@@ -9,6 +9,10 @@
 /// The next call reconnects; if that fails, calls fail at once with `unavailable` until the
 /// backoff has passed, and then try again. A connection the server closed while idle is
 /// replaced before anything is sent.
+///
+/// Not supported: pub/sub (`SUBSCRIBE` turns the connection into a push stream) and blocking
+/// commands that wait longer than ``RedisConfiguration/commandTimeout``. Send `MULTI`…`EXEC`
+/// as one ``pipeline(_:)``, never as separate calls.
 package actor RedisConnection {
   private enum State {
     case idle
