@@ -129,6 +129,21 @@ struct RedisIntegrationTests {
     print(
       "redis pipelined HSET(8 fields)+PEXPIRE: \(total) hashes in \(elapsed), \(Int(Double(total) / seconds)) hashes/s"
     )
+    // Plain pipelined HSET, without MULTI/EXEC or TTL, for comparison.
+    let plain: [[RedisArgument]] = (0..<total).map { index in
+      var command: [RedisArgument] = ["HSET", .string("\(prefix):plain:\(index)")]
+      for (field, value) in fields { command += [.string(field), .bytes(value)] }
+      return command
+    }
+    var replies: [RedisValue] = []
+    let plainElapsed = try await clock.measure { replies = try await redis.pipeline(plain) }
+    #expect(replies.allSatisfy { $0 == .integer(8) })
+    let plainSeconds =
+      Double(plainElapsed.components.seconds) + Double(plainElapsed.components.attoseconds) / 1e18
+    print(
+      "redis pipelined HSET(8 fields), one pipeline of \(total): \(Int(Double(total) / plainSeconds)) commands/s"
+    )
+    _ = try await redis.pipeline((0..<total).map { ["DEL", .string("\(prefix):plain:\($0)")] })
     let check = try await redis.hashGetAll("\(prefix):7:123")
     #expect(check == fields)
     let deleted = try await redis.pipeline(
