@@ -73,10 +73,10 @@ struct RedisIntegrationTests {
       keys.enumerated().map {
         (key: $1, fields: ["power_kw": Array("\($0).5".utf8), "site": Array("s\($0)".utf8)])
       },
-      ttl: .milliseconds(800))
+      ttl: .milliseconds(1_500))
     for key in keys {
       let ttl = try #require(try await redis.timeToLive(key))
-      #expect(ttl > .zero && ttl <= .milliseconds(800))
+      #expect(ttl > .zero && ttl <= .milliseconds(1_500))
     }
     let read = try await redis.hashGet(
       keys: keys + [keys[0] + ":missing"], fields: ["site", "absent"])
@@ -86,7 +86,7 @@ struct RedisIntegrationTests {
     let all = try await redis.hashGetAll(keys: keys)
     #expect(all[4] == ["power_kw": Array("4.5".utf8), "site": Array("s4".utf8)])
 
-    try await Task.sleep(for: .milliseconds(1_100))
+    try await Task.sleep(for: .milliseconds(1_800))
     #expect(try await redis.hashGetAll(keys[0]).isEmpty)
     #expect(try await redis.timeToLive(keys[0]) == nil)
   }
