@@ -169,6 +169,7 @@ extension PostgresIntegrationTests {
 
       // While the server is down every call fails quickly with unavailable; none hangs.
       let clock = ContinuousClock()
+      var messages: [String] = []
       for _ in 0..<5 {
         let start = clock.now
         let error = await #expect(throws: PostgresError.self) {
@@ -176,11 +177,16 @@ extension PostgresIntegrationTests {
         }
         #expect(error?.code == .unavailable)
         #expect(clock.now - start < .seconds(6))
+        messages.append(error?.message ?? "")
         let poolError = await #expect(throws: PostgresError.self) {
           try await pool.query("SELECT 1")
         }
         #expect(poolError?.code == .unavailable)
       }
+      // Calls inside the backoff window fail without a connection attempt, and say when
+      // the next attempt will be.
+      #expect(messages.contains { $0.contains("next reconnection attempt in") })
+      #expect(messages.allSatisfy { $0.contains("PostgreSQL") })
 
       try TestServer.servers("pg-start")
       restarted = true

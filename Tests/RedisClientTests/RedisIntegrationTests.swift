@@ -217,14 +217,18 @@ struct RedisIntegrationTests {
     var restarted = false
     defer { if !restarted { try? TestServer.servers("redis-start") } }
     let clock = ContinuousClock()
+    var messages: [String] = []
     for _ in 0..<5 {
       let start = clock.now
       let error = await #expect(throws: RedisError.self) { try await redis.send(["PING"]) }
       #expect(error?.code == .unavailable)
       #expect(clock.now - start < .seconds(3))
+      messages.append(error?.message ?? "")
       let poolError = await #expect(throws: RedisError.self) { try await pool.send(["PING"]) }
       #expect(poolError?.code == .unavailable)
     }
+    #expect(messages.contains { $0.contains("next reconnection attempt in") })
+    #expect(messages.allSatisfy { $0.contains("Redis at") })
 
     try TestServer.servers("redis-start")
     restarted = true
