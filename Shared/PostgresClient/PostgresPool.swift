@@ -1,4 +1,4 @@
-@preconcurrency import Dispatch
+@preconcurrency internal import Dispatch
 internal import Synchronization
 
 /// A bounded pool of ``PostgresConnection``s, leased to one task at a time.

@@ -1,4 +1,4 @@
-@preconcurrency import Dispatch
+@preconcurrency internal import Dispatch
 
 /// A serial executor over a private `DispatchQueue`.
 ///
