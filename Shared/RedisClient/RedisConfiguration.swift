@@ -35,7 +35,9 @@ package struct RedisConfiguration: Sendable {
     self.maximumBackoff = .seconds(2)
   }
 
-  /// Parses `redis://[:password@]host[:port][/database]`.
+  /// Parses `redis://[[user]:password@]host[:port][/database]`. The user name is ignored
+  /// (Redis 5-style `AUTH password`) and the password is taken literally, without
+  /// percent-decoding.
   /// - Parameter url: The URL.
   /// - Throws: ``RedisError/Code/invalidConfiguration`` naming what is malformed.
   package init(url: String) throws(RedisError) {
