@@ -130,6 +130,35 @@ extension PostgresIntegrationTests {
       #expect(closed?.code == .closed)
     }
 
+    @Test("Cancelling a caller that waits for a connection ends its wait at once")
+    func cancelledWaiter() async throws {
+      let pool = PostgresPool(
+        configuration: TestServer.configuration(), maximumConnections: 1,
+        acquireTimeout: .seconds(30))
+      let clock = ContinuousClock()
+      try await pool.withConnection { _ in
+        await withTaskGroup(of: (any Error)?.self) { group in
+          group.addTask {
+            do {
+              _ = try await pool.query("SELECT 1")
+              return nil
+            } catch {
+              return error
+            }
+          }
+          try? await Task.sleep(for: .milliseconds(100))
+          let start = clock.now
+          group.cancelAll()
+          let error = await group.next() ?? nil
+          #expect(clock.now - start < .seconds(2))
+          #expect(error is CancellationError)
+        }
+      }
+      // The cancelled waiter left no trace: the next caller gets the connection.
+      #expect(try await pool.query("SELECT 1 AS one").count == 1)
+      await pool.close()
+    }
+
     @Test("Many tasks share a small pool without exceeding it")
     func sharing() async throws {
       let pool = PostgresPool(configuration: TestServer.configuration(), maximumConnections: 3)
