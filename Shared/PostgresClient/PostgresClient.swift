@@ -1,2 +1,0 @@
-/// PostgreSQL over libpq: connections, pool, parameterised queries, transactions, COPY, migrations.
-package enum PostgresClient {}

@@ -1,2 +1,0 @@
-/// Redis over hiredis: commands, pipelining, hashes with TTL.
-package enum RedisClient {}
