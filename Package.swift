@@ -45,10 +45,10 @@ let package = Package(
       name: "ServiceRuntime", dependencies: ["NetworkIO", "RPC", "RPCCore"], path: "Shared/ServiceRuntime",
       swiftSettings: settings),
     .target(
-      name: "PostgresClient", dependencies: ["CLibpq"], path: "Shared/PostgresClient",
+      name: "PostgresClient", dependencies: ["CLibpq", "NetworkIO"], path: "Shared/PostgresClient",
       swiftSettings: settings),
     .target(
-      name: "RedisClient", dependencies: ["CHiredis"], path: "Shared/RedisClient",
+      name: "RedisClient", dependencies: ["CHiredis", "NetworkIO"], path: "Shared/RedisClient",
       swiftSettings: settings),
     .target(name: "ModelMath", path: "Shared/ModelMath", swiftSettings: settings),
 

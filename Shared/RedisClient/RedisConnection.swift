@@ -1,3 +1,5 @@
+internal import NetworkIO
+
 /// One connection to Redis, reconnecting by itself after the server restarts.
 ///
 /// The actor runs on its own serial `DispatchQueue`, so hiredis's blocking calls never occupy
