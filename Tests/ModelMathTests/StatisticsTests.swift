@@ -137,6 +137,29 @@ struct StatisticsTests {
     #expect(throws: DecodingError.self) { try JSONDecoder().decode(ReferenceSketch.self, from: corrupted) }
   }
 
+  @Test("Radix sort orders doubles like the standard library, signs, infinities and subnormals included", arguments: [10, 300, 5_000, 60_000])
+  func radixSort(count: Int) {
+    var state: UInt64 = 0x1234_5678
+    var values = [Double]()
+    for index in 0..<count {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let bits = state >> 11
+      switch index % 7 {
+      case 0: values.append(Double(bits % 1000) - 500)  // duplicates, both signs
+      case 1: values.append(Double(bitPattern: state))  // any finite or infinite pattern
+      case 2: values.append(index % 2 == 0 ? -0.0 : 0.0)
+      case 3: values.append(index % 3 == 0 ? .infinity : -.infinity)
+      case 4: values.append(Double.leastNonzeroMagnitude * Double(bits % 50) * (index % 2 == 0 ? 1 : -1))
+      default: values.append((Double(bits) * 0x1p-53 - 0.5) * 1e6)
+      }
+    }
+    values = values.filter { !$0.isNaN }
+    var radix = values
+    DoubleRadixSort.sort(&radix)
+    #expect(radix == values.sorted())
+    #expect(zip(radix, radix.dropFirst()).allSatisfy { $0 <= $1 })
+  }
+
   // MARK: - Bad input
 
   @Test("Empty, NaN and mismatched inputs are refused with a code")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The two-sample two-sided Kolmogorov–Smirnov test with the semantics of
 /// `scipy.stats.ks_2samp(a, b, method=...)`: the statistic D = supₓ |F_a(x) − F_b(x)| over
@@ -243,23 +244,22 @@ package struct KolmogorovSmirnovTest: Hashable, Sendable {
     }
   }
 
-  /// Sorts both samples, the larger ones on two threads.
+  /// Sorts both samples (radix sort; no NaN), the larger ones on two threads.
   static func sortedInParallel(_ first: [Double], _ second: [Double]) -> ([Double], [Double]) {
-    if first.count + second.count < 20_000 {
-      return (first.sorted(), second.sorted())
-    }
     var sortedFirst = first
     var sortedSecond = second
-    sortedFirst.withUnsafeMutableBufferPointer { a in
-      sortedSecond.withUnsafeMutableBufferPointer { b in
-        let buffers = SendableBufferPair(first: a, second: b)
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-          var buffer = index == 0 ? buffers.first : buffers.second
-          buffer.sort()
-        }
-      }
+    if first.count + second.count < 50_000 {
+      DoubleRadixSort.sort(&sortedFirst)
+      DoubleRadixSort.sort(&sortedSecond)
+      return (sortedFirst, sortedSecond)
     }
-    return (sortedFirst, sortedSecond)
+    let results = SortSlots()
+    DispatchQueue.concurrentPerform(iterations: 2) { index in
+      var sample = index == 0 ? first : second
+      DoubleRadixSort.sort(&sample)
+      results.store(sample, at: index)
+    }
+    return (results.take(0), results.take(1))
   }
 
   private static func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
@@ -278,9 +278,15 @@ package struct KolmogorovSmirnovTest: Hashable, Sendable {
   }
 }
 
-/// Two disjoint mutable buffers handed to `concurrentPerform`; each iteration touches only
-/// its own buffer and the call returns before the buffers' scope ends, so sharing is safe.
-private struct SendableBufferPair: @unchecked Sendable {
-  let first: UnsafeMutableBufferPointer<Double>
-  let second: UnsafeMutableBufferPointer<Double>
+/// Holds the two sorted samples produced on Dispatch's threads.
+private final class SortSlots: Sendable {
+  private let slots = Mutex<[[Double]]>([[], []])
+
+  func store(_ sample: [Double], at index: Int) {
+    self.slots.withLock { $0[index] = sample }
+  }
+
+  func take(_ index: Int) -> [Double] {
+    self.slots.withLock { $0[index] }
+  }
 }
