@@ -53,7 +53,8 @@ struct CalibrationTests {
 
   @Test("Platt scaling is monotone in the score and maps to (0, 1)")
   func plattShape() throws {
-    let model = try PlattScaling.fit(scores: [-2, -1, -0.5, 0.5, 1, 2], labels: [0, 0, 1, 0, 1, 1])
+    let model = try PlattScaling.fit(
+      scores: [-2, -1, -0.5, 0.5, 1, 2], labels: [0, 0, 1, 0, 1, 1])
     let probabilities = model.probabilities([-3, -1, 0, 1, 3])
     #expect(zip(probabilities, probabilities.dropFirst()).allSatisfy { $0 < $1 })
     #expect(probabilities.allSatisfy { $0 > 0 && $0 < 1 })
@@ -61,7 +62,8 @@ struct CalibrationTests {
 
   @Test("Isotonic fit and interpolation equal scikit-learn's", arguments: try isotonicCases())
   func isotonic(fixture: IsotonicCase) throws {
-    let model = try IsotonicRegression.fit(x: fixture.x, y: fixture.y, sampleWeights: fixture.sampleWeights)
+    let model = try IsotonicRegression.fit(
+      x: fixture.x, y: fixture.y, sampleWeights: fixture.sampleWeights)
     for (x, expected) in zip(fixture.grid, fixture.predictions) {
       #expect(model.predict(x).isClose(to: expected, relative: 1e-12, absolute: 1e-14), "x=\(x)")
     }
@@ -81,7 +83,9 @@ struct CalibrationTests {
 
   @Test("Bad calibration input is refused")
   func badInput() {
-    let empty = #expect(throws: StatisticsError.self) { try PlattScaling.fit(scores: [], labels: []) }
+    let empty = #expect(throws: StatisticsError.self) {
+      try PlattScaling.fit(scores: [], labels: [])
+    }
     #expect(empty?.code == .emptySample)
     let nan = #expect(throws: StatisticsError.self) {
       try PlattScaling.fit(scores: [0.1, 0.2], labels: [0, .nan])

@@ -35,10 +35,14 @@ struct KolmogorovSmirnovTests {
     #expect(forward.pValue.isClose(to: backward.pValue, relative: 1e-12))
   }
 
-  @Test("Kolmogorov distribution survival equals scipy.stats.kstwo.sf in every region", arguments: try StatisticsFixtures.ks().kolmogorovSF)
+  @Test(
+    "Kolmogorov distribution survival equals scipy.stats.kstwo.sf in every region",
+    arguments: try StatisticsFixtures.ks().kolmogorovSF)
   func kolmogorovSurvival(point: StatisticsFixtures.KolmogorovPoint) {
     let sf = KolmogorovDistribution.twoSidedSurvival(n: point.n, d: point.d)
-    #expect(sf.isClose(to: point.sf, relative: Self.pValueTolerance, absolute: 1e-300), "\(point): \(sf) vs \(point.sf)")
+    #expect(
+      sf.isClose(to: point.sf, relative: Self.pValueTolerance, absolute: 1e-300),
+      "\(point): \(sf) vs \(point.sf)")
   }
 
   @Test("Pre-sorted input gives the same result and unsorted input is refused")
@@ -58,7 +62,9 @@ struct KolmogorovSmirnovTests {
   func badInput() {
     let empty = #expect(throws: StatisticsError.self) { try KolmogorovSmirnovTest([], [1, 2]) }
     #expect(empty?.code == .emptySample)
-    let nan = #expect(throws: StatisticsError.self) { try KolmogorovSmirnovTest([1, .nan], [1, 2]) }
+    let nan = #expect(throws: StatisticsError.self) {
+      try KolmogorovSmirnovTest([1, .nan], [1, 2])
+    }
     #expect(nan?.code == .nonFiniteValue)
     let statistic = #expect(throws: StatisticsError.self) {
       try KolmogorovSmirnovTest(statistic: 1.5, firstCount: 10, secondCount: 10)

@@ -8,7 +8,9 @@ struct MetricsTests {
 
   @Test("Binary metrics equal scikit-learn's", arguments: try MetricFixtures.binaryCases())
   func binaryMetrics(fixture: MetricFixtures.BinaryCase) throws {
-    let (labels, predictions, weights) = (fixture.labels, fixture.predictions, fixture.sampleWeights)
+    let (labels, predictions, weights) = (
+      fixture.labels, fixture.predictions, fixture.sampleWeights
+    )
     let scores = fixture.scores
     let accuracy = try BinaryClassificationMetrics.accuracy(
       labels: labels, predictions: predictions, sampleWeights: weights)
@@ -24,7 +26,8 @@ struct MetricsTests {
     #expect(f1.isClose(to: fixture.f1, relative: Self.tolerance))
     let auc = try RankingMetrics.rocAUC(labels: labels, scores: scores, sampleWeights: weights)
     #expect(auc.isClose(to: fixture.rocAUC, relative: Self.tolerance))
-    let ap = try RankingMetrics.averagePrecision(labels: labels, scores: scores, sampleWeights: weights)
+    let ap = try RankingMetrics.averagePrecision(
+      labels: labels, scores: scores, sampleWeights: weights)
     #expect(ap.isClose(to: fixture.averagePrecision, relative: Self.tolerance))
     let logLoss = try BinaryClassificationMetrics.logLoss(
       labels: labels, probabilities: scores, sampleWeights: weights)
@@ -32,7 +35,8 @@ struct MetricsTests {
     let brier = try BinaryClassificationMetrics.brierScore(
       labels: labels, probabilities: scores, sampleWeights: weights)
     #expect(brier.isClose(to: fixture.brier, relative: Self.tolerance))
-    let matrix = try ConfusionMatrix(labels: labels, predictions: predictions, sampleWeights: weights)
+    let matrix = try ConfusionMatrix(
+      labels: labels, predictions: predictions, sampleWeights: weights)
     #expect(matrix.classes == [0, 1])
     for row in 0..<2 {
       for column in 0..<2 {
@@ -43,7 +47,9 @@ struct MetricsTests {
     }
   }
 
-  @Test("Threshold choice: max F1 and best precision at a recall floor", arguments: try MetricFixtures.binaryCases())
+  @Test(
+    "Threshold choice: max F1 and best precision at a recall floor",
+    arguments: try MetricFixtures.binaryCases())
   func thresholdChoice(fixture: MetricFixtures.BinaryCase) throws {
     let best = try ThresholdChoice.maximizingF1(
       labels: fixture.labels, scores: fixture.scores, sampleWeights: fixture.sampleWeights)
@@ -62,7 +68,9 @@ struct MetricsTests {
     }
   }
 
-  @Test("Multi-class confusion matrix and averages equal scikit-learn's", arguments: try MetricFixtures.multiclassCases())
+  @Test(
+    "Multi-class confusion matrix and averages equal scikit-learn's",
+    arguments: try MetricFixtures.multiclassCases())
   func multiclass(fixture: MetricFixtures.MulticlassCase) throws {
     let matrix = try ConfusionMatrix(
       trueClasses: fixture.trueClasses, predictedClasses: fixture.predictedClasses,
@@ -82,14 +90,22 @@ struct MetricsTests {
       (.micro, fixture.precision_micro, fixture.recall_micro, fixture.f1_micro),
     ]
     for (averaging, precision, recall, f1) in expected {
-      #expect(matrix.precision(averaging).isClose(to: precision, relative: Self.tolerance), "\(averaging)")
-      #expect(matrix.recall(averaging).isClose(to: recall, relative: Self.tolerance), "\(averaging)")
+      #expect(
+        matrix.precision(averaging).isClose(to: precision, relative: Self.tolerance), "\(averaging)"
+      )
+      #expect(
+        matrix.recall(averaging).isClose(to: recall, relative: Self.tolerance), "\(averaging)")
       #expect(matrix.f1(averaging).isClose(to: f1, relative: Self.tolerance), "\(averaging)")
     }
     for index in fixture.classes.indices {
-      #expect(matrix.precisionPerClass[index].isClose(to: fixture.precisionPerClass[index], relative: Self.tolerance))
-      #expect(matrix.recallPerClass[index].isClose(to: fixture.recallPerClass[index], relative: Self.tolerance))
-      #expect(matrix.f1PerClass[index].isClose(to: fixture.f1PerClass[index], relative: Self.tolerance))
+      #expect(
+        matrix.precisionPerClass[index].isClose(
+          to: fixture.precisionPerClass[index], relative: Self.tolerance))
+      #expect(
+        matrix.recallPerClass[index].isClose(
+          to: fixture.recallPerClass[index], relative: Self.tolerance))
+      #expect(
+        matrix.f1PerClass[index].isClose(to: fixture.f1PerClass[index], relative: Self.tolerance))
     }
   }
 
@@ -97,14 +113,20 @@ struct MetricsTests {
   func regression(fixture: MetricFixtures.RegressionCase) throws {
     let (truth, predicted, weights) = (fixture.truth, fixture.predicted, fixture.sampleWeights)
     #expect(
-      try RegressionMetrics.rootMeanSquaredError(truth: truth, predicted: predicted, sampleWeights: weights)
-        .isClose(to: fixture.rmse, relative: Self.tolerance))
+      try RegressionMetrics.rootMeanSquaredError(
+        truth: truth, predicted: predicted, sampleWeights: weights
+      )
+      .isClose(to: fixture.rmse, relative: Self.tolerance))
     #expect(
-      try RegressionMetrics.meanAbsoluteError(truth: truth, predicted: predicted, sampleWeights: weights)
-        .isClose(to: fixture.mae, relative: Self.tolerance))
+      try RegressionMetrics.meanAbsoluteError(
+        truth: truth, predicted: predicted, sampleWeights: weights
+      )
+      .isClose(to: fixture.mae, relative: Self.tolerance))
     #expect(
-      try RegressionMetrics.meanAbsolutePercentageError(truth: truth, predicted: predicted, sampleWeights: weights)
-        .isClose(to: fixture.mape, relative: 1e-10))
+      try RegressionMetrics.meanAbsolutePercentageError(
+        truth: truth, predicted: predicted, sampleWeights: weights
+      )
+      .isClose(to: fixture.mape, relative: 1e-10))
     #expect(
       try RegressionMetrics.r2(truth: truth, predicted: predicted, sampleWeights: weights)
         .isClose(to: fixture.r2, relative: Self.tolerance))

@@ -11,7 +11,9 @@ struct StatisticsTests {
   func chiSquareSurvival() throws {
     for point in try StatisticsFixtures.drift().chi2SF {
       let sf = ChiSquareDistribution.survival(point.x, degreesOfFreedom: Double(point.dof))
-      #expect(sf.isClose(to: point.sf, relative: 1e-11, absolute: 1e-300), "x=\(point.x) dof=\(point.dof): \(sf) vs \(point.sf)")
+      #expect(
+        sf.isClose(to: point.sf, relative: 1e-11, absolute: 1e-300),
+        "x=\(point.x) dof=\(point.dof): \(sf) vs \(point.sf)")
     }
   }
 
@@ -19,28 +21,36 @@ struct StatisticsTests {
   func chiSquareTests() throws {
     let fixture = try StatisticsFixtures.drift()
     for expected in fixture.chiSquare {
-      let test = try ChiSquareTest(contingencyTable: expected.observed, correction: expected.correction)
+      let test = try ChiSquareTest(
+        contingencyTable: expected.observed, correction: expected.correction)
       #expect(test.degreesOfFreedom == expected.dof)
       #expect(test.statistic.isClose(to: expected.statistic, relative: Self.tolerance))
       #expect(test.pValue.isClose(to: expected.pvalue, relative: 1e-11))
     }
-    let gof = try ChiSquareTest(observed: fixture.goodnessOfFit.observed, expected: fixture.goodnessOfFit.expected)
+    let gof = try ChiSquareTest(
+      observed: fixture.goodnessOfFit.observed, expected: fixture.goodnessOfFit.expected)
     #expect(gof.statistic.isClose(to: fixture.goodnessOfFit.statistic, relative: Self.tolerance))
     #expect(gof.pValue.isClose(to: fixture.goodnessOfFit.pvalue, relative: 1e-11))
     // The reference/current convenience drops categories empty on both sides.
     let table = fixture.chiSquare[0].observed
     let convenience = try ChiSquareTest(
       referenceCounts: table[0] + [0], currentCounts: table[1] + [0])
-    #expect(convenience.statistic.isClose(to: fixture.chiSquare[0].statistic, relative: Self.tolerance))
+    #expect(
+      convenience.statistic.isClose(to: fixture.chiSquare[0].statistic, relative: Self.tolerance))
   }
 
   @Test("PSI, Wasserstein-1 and Jensen–Shannon equal the reference values")
   func driftMeasures() throws {
     let fixture = try StatisticsFixtures.drift()
-    #expect(DriftStatistics.binCounts(fixture.reference, innerEdges: fixture.decileEdges) == fixture.referenceCounts)
-    #expect(DriftStatistics.binCounts(fixture.current, innerEdges: fixture.decileEdges) == fixture.currentCounts)
+    #expect(
+      DriftStatistics.binCounts(fixture.reference, innerEdges: fixture.decileEdges)
+        == fixture.referenceCounts)
+    #expect(
+      DriftStatistics.binCounts(fixture.current, innerEdges: fixture.decileEdges)
+        == fixture.currentCounts)
     let psi = try DriftStatistics.populationStabilityIndex(
-      referenceCounts: fixture.referenceCounts, currentCounts: fixture.currentCounts, floor: fixture.psiFloor)
+      referenceCounts: fixture.referenceCounts, currentCounts: fixture.currentCounts,
+      floor: fixture.psiFloor)
     #expect(psi.isClose(to: fixture.psi, relative: Self.tolerance))
     let wasserstein = try DriftStatistics.wassersteinDistance(fixture.reference, fixture.current)
     #expect(wasserstein.isClose(to: fixture.wasserstein, relative: Self.tolerance))
@@ -56,13 +66,18 @@ struct StatisticsTests {
 
   @Test("Known answers: identical distributions have zero PSI, JS and Wasserstein")
   func identicalDistributions() throws {
-    #expect(try DriftStatistics.populationStabilityIndex(referenceCounts: [1, 2, 3], currentCounts: [2, 4, 6]) == 0)
+    #expect(
+      try DriftStatistics.populationStabilityIndex(
+        referenceCounts: [1, 2, 3], currentCounts: [2, 4, 6]) == 0)
     #expect(try DriftStatistics.jensenShannonDistance([1, 2, 3], [2, 4, 6]) == 0)
     #expect(try DriftStatistics.wassersteinDistance([1, 2, 3], [3, 2, 1]) == 0)
     // Disjoint histograms reach the maximum, 1 in base 2.
-    #expect(try DriftStatistics.jensenShannonDistance([1, 0], [0, 1], base: 2).isClose(to: 1, relative: 1e-15))
+    #expect(
+      try DriftStatistics.jensenShannonDistance([1, 0], [0, 1], base: 2).isClose(
+        to: 1, relative: 1e-15))
     // Shifting every value by 2 moves the distribution by exactly 2.
-    #expect(try DriftStatistics.wassersteinDistance([0, 1, 5], [2, 3, 7]).isClose(to: 2, relative: 1e-15))
+    #expect(
+      try DriftStatistics.wassersteinDistance([0, 1, 5], [2, 3, 7]).isClose(to: 2, relative: 1e-15))
   }
 
   // MARK: - Reference sketch
@@ -73,13 +88,17 @@ struct StatisticsTests {
     ).sample
   }
 
-  @Test("KS and Wasserstein from a sketch stay within their documented bounds", arguments: [20, 200, 1_000])
+  @Test(
+    "KS and Wasserstein from a sketch stay within their documented bounds",
+    arguments: [20, 200, 1_000])
   func sketchBounds(binCount: Int) throws {
     let fixture = try StatisticsFixtures.drift()
     let samples: [([Double], [Double])] = [
       (fixture.reference, fixture.current),
-      (Self.weylSample(count: 20_000, multiplier: 2_654_435_761, shift: 0),
-       Self.weylSample(count: 5_000, multiplier: 3_266_489_917, shift: 0.03)),
+      (
+        Self.weylSample(count: 20_000, multiplier: 2_654_435_761, shift: 0),
+        Self.weylSample(count: 5_000, multiplier: 3_266_489_917, shift: 0.03)
+      ),
     ]
     for (reference, current) in samples {
       let sketch = try ReferenceSketch(sample: reference, binCount: binCount)
@@ -108,7 +127,9 @@ struct StatisticsTests {
     #expect(try sketch.populationStabilityIndex(of: fixture.reference) == 0)
     #expect(try sketch.jensenShannonDistance(to: fixture.reference) == 0)
     #expect(try sketch.populationStabilityIndex(of: fixture.current) > 0.1)
-    #expect(sketch.mean.isClose(to: fixture.reference.reduce(0, +) / Double(fixture.reference.count), relative: 1e-12))
+    #expect(
+      sketch.mean.isClose(
+        to: fixture.reference.reduce(0, +) / Double(fixture.reference.count), relative: 1e-12))
   }
 
   @Test("Heavy ties and constant samples give a valid sketch")
@@ -134,10 +155,14 @@ struct StatisticsTests {
     var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     object["count"] = 499
     let corrupted = try JSONSerialization.data(withJSONObject: object)
-    #expect(throws: DecodingError.self) { try JSONDecoder().decode(ReferenceSketch.self, from: corrupted) }
+    #expect(throws: DecodingError.self) {
+      try JSONDecoder().decode(ReferenceSketch.self, from: corrupted)
+    }
   }
 
-  @Test("Radix sort orders doubles like the standard library, signs, infinities and subnormals included", arguments: [10, 300, 5_000, 60_000])
+  @Test(
+    "Radix sort orders doubles like the standard library, signs, infinities and subnormals included",
+    arguments: [10, 300, 5_000, 60_000])
   func radixSort(count: Int) {
     var state: UInt64 = 0x1234_5678
     var values = [Double]()
@@ -149,7 +174,8 @@ struct StatisticsTests {
       case 1: values.append(Double(bitPattern: state))  // any finite or infinite pattern
       case 2: values.append(index % 2 == 0 ? -0.0 : 0.0)
       case 3: values.append(index % 3 == 0 ? .infinity : -.infinity)
-      case 4: values.append(Double.leastNonzeroMagnitude * Double(bits % 50) * (index % 2 == 0 ? 1 : -1))
+      case 4:
+        values.append(Double.leastNonzeroMagnitude * Double(bits % 50) * (index % 2 == 0 ? 1 : -1))
       default: values.append((Double(bits) * 0x1p-53 - 0.5) * 1e6)
       }
     }

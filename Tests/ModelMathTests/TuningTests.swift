@@ -26,7 +26,8 @@ struct TuningTests {
     let lossPenalty: Double = try trial.categorical("loss") == "huber" ? 0 : 0.25
     let logRate = (log(rate) - log(0.01))
     let logLeaves = (log(Double(leaves)) - log(31.0))
-    return (x - 1.5) * (x - 1.5) + (y + 2) * (y + 2) + logRate * logRate + logLeaves * logLeaves + lossPenalty
+    return (x - 1.5) * (x - 1.5) + (y + 2) * (y + 2) + logRate * logRate + logLeaves * logLeaves
+      + lossPenalty
   }
 
   static func bestValue(sampler: TuningSampler, seed: UInt64, budget: Int) throws -> Double {
@@ -51,11 +52,15 @@ struct TuningTests {
       randomTotal += random
       if tpe < random { tpeWins += 1 }
     }
-    #expect(tpeTotal / Double(seeds.count) < 0.5 * randomTotal / Double(seeds.count), "TPE mean \(tpeTotal / 12), random mean \(randomTotal / 12)")
+    #expect(
+      tpeTotal / Double(seeds.count) < 0.5 * randomTotal / Double(seeds.count),
+      "TPE mean \(tpeTotal / 12), random mean \(randomTotal / 12)")
     #expect(tpeWins >= 9, "TPE won \(tpeWins) of 12")
   }
 
-  @Test("The same seed reproduces a study exactly; another seed does not", arguments: [TuningSampler.random, .treeParzen()])
+  @Test(
+    "The same seed reproduces a study exactly; another seed does not",
+    arguments: [TuningSampler.random, .treeParzen()])
   func deterministic(sampler: TuningSampler) throws {
     func run(_ seed: UInt64) throws -> [TrialRecord] {
       let study = try Study(space: try Self.quadraticSpace(), sampler: sampler, seed: seed)
@@ -87,7 +92,9 @@ struct TuningTests {
     #expect(try run() == first)
   }
 
-  @Test("Sampled values respect ranges, integer steps and log scales", arguments: [TuningSampler.random, .treeParzen()])
+  @Test(
+    "Sampled values respect ranges, integer steps and log scales",
+    arguments: [TuningSampler.random, .treeParzen()])
   func samplesInRange(sampler: TuningSampler) throws {
     let study = try Study(space: try Self.quadraticSpace(), sampler: sampler, seed: 3)
     var belowGeometricMiddle = 0
@@ -111,7 +118,10 @@ struct TuningTests {
 
   @Test("γ(n) = min(⌈n/10⌉, 25) and Optuna's observation weights")
   func gammaAndWeights() {
-    #expect([1, 10, 11, 100, 240, 241, 1_000].map(TreeParzenOptions.goodCount) == [1, 1, 2, 10, 24, 25, 25])
+    #expect(
+      [1, 10, 11, 100, 240, 241, 1_000].map(TreeParzenOptions.goodCount) == [
+        1, 1, 2, 10, 24, 25, 25,
+      ])
     #expect(TreeParzenOptions.observationWeights(3) == [1, 1, 1])
     let weights = TreeParzenOptions.observationWeights(30)
     #expect(weights.count == 30)
@@ -126,12 +136,15 @@ struct TuningTests {
     var space = SearchSpace()
     try space.addFloat("x", 0...1)
     let study = try Study(
-      space: space, sampler: .random, pruner: MedianPruner(startupTrials: 3, warmupSteps: 1), seed: 1)
+      space: space, sampler: .random, pruner: MedianPruner(startupTrials: 3, warmupSteps: 1),
+      seed: 1)
     // Three completed trials with curves 1/(step+1) + offset.
     for offset in [0.0, 0.1, 0.2] {
       let trial = study.ask()
       for step in 0..<5 {
-        #expect(try study.report(trial, step: step, value: 1 / Double(step + 1) + offset) == false || offset > 0)
+        #expect(
+          try study.report(trial, step: step, value: 1 / Double(step + 1) + offset) == false
+            || offset > 0)
       }
       try study.tell(trial, value: 0.2 + offset)
     }
@@ -154,7 +167,10 @@ struct TuningTests {
       if trial.number % 3 == 0 { throw TrialPruned() }
       return Double(trial.number)
     }
-    #expect(study.trials.map(\.state) == [.pruned, .completed, .completed, .pruned, .completed, .completed])
+    #expect(
+      study.trials.map(\.state) == [
+        .pruned, .completed, .completed, .pruned, .completed, .completed,
+      ])
     #expect(try study.bestTrial().number == 1)
     struct Boom: Error {}
     #expect(throws: Boom.self) {
@@ -182,7 +198,9 @@ struct TuningTests {
     try space.addFloat("x", 0...1)
     let duplicate = #expect(throws: StatisticsError.self) { try space.addInteger("x", 0...3) }
     #expect(duplicate?.code == .invalidArgument)
-    let logRange = #expect(throws: StatisticsError.self) { try space.addFloat("lr", 0...1, logScale: true) }
+    let logRange = #expect(throws: StatisticsError.self) {
+      try space.addFloat("lr", 0...1, logScale: true)
+    }
     #expect(logRange?.code == .invalidArgument)
     let choices = #expect(throws: StatisticsError.self) { try space.addCategorical("c", []) }
     #expect(choices?.code == .invalidArgument)
@@ -199,4 +217,3 @@ struct TuningTests {
     #expect(wrongType?.code == .invalidArgument)
   }
 }
-

@@ -88,7 +88,8 @@ package struct IsotonicRegression: Hashable, Sendable, Codable {
       let middle = (low + high) / 2
       if self.thresholds[middle] <= x { low = middle } else { high = middle }
     }
-    let slope = (self.values[high] - self.values[low]) / (self.thresholds[high] - self.thresholds[low])
+    let slope =
+      (self.values[high] - self.values[low]) / (self.thresholds[high] - self.thresholds[low])
     return slope * (x - self.thresholds[low]) + self.values[low]
   }
 

@@ -117,9 +117,11 @@ package enum BinaryClassificationMetrics {
       labels.count, "labels", probabilities.count, "probabilities")
     let truth = try StatisticsValidation.binaryLabels(labels, "labels")
     try StatisticsValidation.requireFinite(probabilities, "probabilities")
-    for (index, probability) in probabilities.enumerated() where probability < 0 || probability > 1 {
+    for (index, probability) in probabilities.enumerated() where probability < 0 || probability > 1
+    {
       throw StatisticsError(
-        code: .invalidArgument, message: "probabilities[\(index)] is \(probability), outside [0, 1]")
+        code: .invalidArgument, message: "probabilities[\(index)] is \(probability), outside [0, 1]"
+      )
     }
     return (truth, try StatisticsValidation.weights(sampleWeights, count: labels.count))
   }

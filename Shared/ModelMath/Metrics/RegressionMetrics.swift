@@ -71,7 +71,8 @@ package enum RegressionMetrics {
     var residual = 0.0
     var total = 0.0
     for index in truth.indices {
-      residual += weights[index] * (truth[index] - predicted[index]) * (truth[index] - predicted[index])
+      residual +=
+        weights[index] * (truth[index] - predicted[index]) * (truth[index] - predicted[index])
       total += weights[index] * (truth[index] - mean) * (truth[index] - mean)
     }
     if total == 0 {

@@ -18,12 +18,14 @@ package struct ChiSquareTest: Hashable, Sendable {
   /// - Throws: `StatisticsError`: `emptySample` for an empty table, `mismatchedLengths` for
   ///   ragged rows, `nonFiniteValue`/`invalidArgument` for bad counts or a zero expected
   ///   count (a row or column that sums to zero).
-  package init(contingencyTable table: [[Double]], correction: Bool = true) throws(StatisticsError) {
+  package init(contingencyTable table: [[Double]], correction: Bool = true) throws(StatisticsError)
+  {
     try StatisticsValidation.requireNonEmpty(table.count, "table")
     let columns = table[0].count
     try StatisticsValidation.requireNonEmpty(columns, "table row 0")
     for (index, row) in table.enumerated() {
-      try StatisticsValidation.requireSameLength(row.count, "table row \(index)", columns, "table row 0")
+      try StatisticsValidation.requireSameLength(
+        row.count, "table row \(index)", columns, "table row 0")
       try Self.requireCounts(row, "table row \(index)")
     }
     let rowSums = table.map { $0.reduce(0, +) }
@@ -38,7 +40,8 @@ package struct ChiSquareTest: Hashable, Sendable {
           guard expected > 0 else {
             throw StatisticsError(
               code: .invalidArgument,
-              message: "expected count of cell (\(row), \(column)) is zero; drop empty rows and columns")
+              message:
+                "expected count of cell (\(row), \(column)) is zero; drop empty rows and columns")
           }
           var observed = table[row][column]
           if correction && dof == 1 {
@@ -52,7 +55,8 @@ package struct ChiSquareTest: Hashable, Sendable {
     }
     self.statistic = statistic
     self.degreesOfFreedom = dof
-    self.pValue = dof > 0 ? ChiSquareDistribution.survival(statistic, degreesOfFreedom: Double(dof)) : 1
+    self.pValue =
+      dof > 0 ? ChiSquareDistribution.survival(statistic, degreesOfFreedom: Double(dof)) : 1
   }
 
   /// Tests reference against current category counts (a 2 × k table); categories empty in
@@ -82,7 +86,8 @@ package struct ChiSquareTest: Hashable, Sendable {
   ///   non-positive expected count or totals that differ.
   package init(observed: [Double], expected: [Double]) throws(StatisticsError) {
     try StatisticsValidation.requireNonEmpty(observed.count, "observed")
-    try StatisticsValidation.requireSameLength(observed.count, "observed", expected.count, "expected")
+    try StatisticsValidation.requireSameLength(
+      observed.count, "observed", expected.count, "expected")
     try Self.requireCounts(observed, "observed")
     try StatisticsValidation.requireFinite(expected, "expected")
     for (index, value) in expected.enumerated() where value <= 0 {
@@ -104,7 +109,8 @@ package struct ChiSquareTest: Hashable, Sendable {
     self.degreesOfFreedom = observed.count - 1
     self.pValue =
       self.degreesOfFreedom > 0
-      ? ChiSquareDistribution.survival(statistic, degreesOfFreedom: Double(self.degreesOfFreedom)) : 1
+      ? ChiSquareDistribution.survival(statistic, degreesOfFreedom: Double(self.degreesOfFreedom))
+      : 1
   }
 
   private static func requireCounts(_ counts: [Double], _ name: String) throws(StatisticsError) {

@@ -106,7 +106,9 @@ package struct KolmogorovSmirnovTest: Hashable, Sendable {
       method: method)
   }
 
-  private init(validatedStatistic d: Double, firstCount n1: Int, secondCount n2: Int, method: Method) {
+  private init(
+    validatedStatistic d: Double, firstCount n1: Int, secondCount n2: Int, method: Method
+  ) {
     self.firstCount = n1
     self.secondCount = n2
     var method = method

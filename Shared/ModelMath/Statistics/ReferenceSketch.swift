@@ -105,7 +105,8 @@ package struct ReferenceSketch: Hashable, Sendable, Codable {
   package var wassersteinErrorBound: Double {
     var bound = 0.0
     for bin in self.binCounts.indices where bin + 1 < self.edges.count {
-      bound += Double(self.binCounts[bin]) / Double(self.count) * (self.edges[bin + 1] - self.edges[bin])
+      bound +=
+        Double(self.binCounts[bin]) / Double(self.count) * (self.edges[bin + 1] - self.edges[bin])
     }
     return bound
   }

@@ -23,7 +23,8 @@ enum StatisticsValidation {
   static func requireFinite(_ values: [Double], _ name: String) throws(StatisticsError) {
     for (index, value) in values.enumerated() where !value.isFinite {
       throw StatisticsError(
-        code: .nonFiniteValue, message: "\(name)[\(index)] is \(value); a finite number is required")
+        code: .nonFiniteValue, message: "\(name)[\(index)] is \(value); a finite number is required"
+      )
     }
   }
 

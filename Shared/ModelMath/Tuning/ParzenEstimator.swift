@@ -11,7 +11,10 @@ struct ParzenEstimator {
   private let kernels: Kernels
 
   /// A numeric estimator over [low, high] (internal, possibly log-transformed space).
-  init(numeric observations: [Double], weights: [Double], low: Double, high: Double, priorWeight: Double) {
+  init(
+    numeric observations: [Double], weights: [Double], low: Double, high: Double,
+    priorWeight: Double
+  ) {
     let width = high - low
     var sigmas = [Double](repeating: width, count: observations.count)
     if !observations.isEmpty {
@@ -80,12 +83,14 @@ struct ParzenEstimator {
   func logDensity(_ x: Double, interval: (Double, Double)? = nil) -> Double {
     switch self.kernels {
     case .categorical(let probabilities):
-      return TuningMath.log(max(probabilities[min(max(Int(x), 0), probabilities.count - 1)], 1e-300))
+      return TuningMath.log(
+        max(probabilities[min(max(Int(x), 0), probabilities.count - 1)], 1e-300))
     case .numeric(let means, let sigmas, let low, let high):
       var terms = [Double]()
       terms.reserveCapacity(means.count)
       for k in means.indices {
-        let normalizer = TuningMath.logNormalMass(low: low, high: high, mean: means[k], sigma: sigmas[k])
+        let normalizer = TuningMath.logNormalMass(
+          low: low, high: high, mean: means[k], sigma: sigmas[k])
         let value: Double
         if let (a, b) = interval {
           value = TuningMath.logNormalMass(

@@ -31,14 +31,20 @@ package struct SearchSpace: Hashable, Sendable {
   ///   - range: The inclusive range.
   ///   - logScale: Sample uniformly in log space (needs `range.lowerBound >= 1`).
   /// - Throws: `StatisticsError.Code.invalidArgument` for a duplicate name or a bad range.
-  package mutating func addInteger(_ name: String, _ range: ClosedRange<Int>, logScale: Bool = false)
+  package mutating func addInteger(
+    _ name: String, _ range: ClosedRange<Int>, logScale: Bool = false
+  )
     throws(StatisticsError)
   {
     if logScale && range.lowerBound < 1 {
       throw StatisticsError(
-        code: .invalidArgument, message: "log-scale integer \(name) needs a lower bound of at least 1")
+        code: .invalidArgument,
+        message: "log-scale integer \(name) needs a lower bound of at least 1")
     }
-    try self.append(Parameter(name: name, domain: .integer(low: range.lowerBound, high: range.upperBound, logScale: logScale)))
+    try self.append(
+      Parameter(
+        name: name,
+        domain: .integer(low: range.lowerBound, high: range.upperBound, logScale: logScale)))
   }
 
   /// Adds a real-valued parameter.
@@ -47,7 +53,9 @@ package struct SearchSpace: Hashable, Sendable {
   ///   - range: The inclusive range, finite.
   ///   - logScale: Sample uniformly in log space (needs `range.lowerBound > 0`).
   /// - Throws: `StatisticsError.Code.invalidArgument` for a duplicate name or a bad range.
-  package mutating func addFloat(_ name: String, _ range: ClosedRange<Double>, logScale: Bool = false)
+  package mutating func addFloat(
+    _ name: String, _ range: ClosedRange<Double>, logScale: Bool = false
+  )
     throws(StatisticsError)
   {
     guard range.lowerBound.isFinite, range.upperBound.isFinite else {
@@ -57,7 +65,10 @@ package struct SearchSpace: Hashable, Sendable {
       throw StatisticsError(
         code: .invalidArgument, message: "log-scale float \(name) needs a positive lower bound")
     }
-    try self.append(Parameter(name: name, domain: .float(low: range.lowerBound, high: range.upperBound, logScale: logScale)))
+    try self.append(
+      Parameter(
+        name: name,
+        domain: .float(low: range.lowerBound, high: range.upperBound, logScale: logScale)))
   }
 
   /// Adds a categorical parameter.
@@ -65,7 +76,8 @@ package struct SearchSpace: Hashable, Sendable {
   ///   - name: A name not used yet.
   ///   - choices: The choices, at least one, no duplicates.
   /// - Throws: `StatisticsError.Code.invalidArgument` for a duplicate name or bad choices.
-  package mutating func addCategorical(_ name: String, _ choices: [String]) throws(StatisticsError) {
+  package mutating func addCategorical(_ name: String, _ choices: [String]) throws(StatisticsError)
+  {
     guard !choices.isEmpty, Set(choices).count == choices.count else {
       throw StatisticsError(
         code: .invalidArgument, message: "categorical \(name) needs distinct choices, at least one")
@@ -75,7 +87,8 @@ package struct SearchSpace: Hashable, Sendable {
 
   private mutating func append(_ parameter: Parameter) throws(StatisticsError) {
     if self.parameters.contains(where: { $0.name == parameter.name }) {
-      throw StatisticsError(code: .invalidArgument, message: "parameter \(parameter.name) is defined twice")
+      throw StatisticsError(
+        code: .invalidArgument, message: "parameter \(parameter.name) is defined twice")
     }
     self.parameters.append(parameter)
   }

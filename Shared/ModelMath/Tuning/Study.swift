@@ -68,7 +68,9 @@ package final class Study: Sendable {
       let number = records.count
       let parameters = self.sampleParameters(number: number, history: records)
       records.append(
-        TrialRecord(number: number, parameters: parameters, state: .running, value: nil, intermediateValues: [:]))
+        TrialRecord(
+          number: number, parameters: parameters, state: .running, value: nil,
+          intermediateValues: [:]))
       return Trial(number: number, parameters: parameters)
     }
   }
@@ -79,7 +81,8 @@ package final class Study: Sendable {
   ///   - value: The objective value; NaN marks the trial failed.
   /// - Throws: `StatisticsError.Code.invalidArgument` for an unknown or finished trial.
   package func tell(_ trial: Trial, value: Double) throws(StatisticsError) {
-    try self.finish(trial, state: value.isNaN ? .failed : .completed, value: value.isNaN ? nil : value)
+    try self.finish(
+      trial, state: value.isNaN ? .failed : .completed, value: value.isNaN ? nil : value)
   }
 
   /// Finishes a trial as pruned (stopped early).
@@ -118,7 +121,8 @@ package final class Study: Sendable {
       guard let pruner = self.pruner else { return .success(false) }
       let completed = records.filter { $0.state == .completed }
       return .success(
-        pruner.shouldPrune(records[trial.number], step: step, completed: completed, direction: self.direction))
+        pruner.shouldPrune(
+          records[trial.number], step: step, completed: completed, direction: self.direction))
     }
     return try result.get()
   }
@@ -201,7 +205,8 @@ package final class Study: Sendable {
     var parameters = [String: ParameterValue]()
     let finished = history.filter { $0.state == .completed || $0.state == .pruned }
     for (index, parameter) in self.space.parameters.enumerated() {
-      var generator = TuningRandom(seed: self.seed, stream: UInt64(number), substream: UInt64(index))
+      var generator = TuningRandom(
+        seed: self.seed, stream: UInt64(number), substream: UInt64(index))
       switch self.sampler {
       case .random:
         parameters[parameter.name] = Self.sampleUniformly(parameter.domain, using: &generator)
@@ -217,7 +222,9 @@ package final class Study: Sendable {
     return parameters
   }
 
-  private static func sampleUniformly(_ domain: SearchSpace.Domain, using generator: inout TuningRandom)
+  private static func sampleUniformly(
+    _ domain: SearchSpace.Domain, using generator: inout TuningRandom
+  )
     -> ParameterValue
   {
     switch domain {
@@ -264,13 +271,17 @@ package final class Study: Sendable {
     switch domain {
     case .categorical(let choices):
       goodEstimator = ParzenEstimator(
-        categorical: goodValues.map { Int($0) }, weights: TreeParzenOptions.observationWeights(goodValues.count),
+        categorical: goodValues.map { Int($0) },
+        weights: TreeParzenOptions.observationWeights(goodValues.count),
         choiceCount: choices.count, priorWeight: options.priorWeight)
       badEstimator = ParzenEstimator(
-        categorical: badValues.map { Int($0) }, weights: TreeParzenOptions.observationWeights(badValues.count),
+        categorical: badValues.map { Int($0) },
+        weights: TreeParzenOptions.observationWeights(badValues.count),
         choiceCount: choices.count, priorWeight: options.priorWeight)
     case .integer, .float:
-      guard let (low, high) = domain.internalBounds else { return Self.sampleUniformly(domain, using: &generator) }
+      guard let (low, high) = domain.internalBounds else {
+        return Self.sampleUniformly(domain, using: &generator)
+      }
       goodEstimator = ParzenEstimator(
         numeric: goodValues, weights: TreeParzenOptions.observationWeights(goodValues.count),
         low: low, high: high, priorWeight: options.priorWeight)
@@ -295,8 +306,11 @@ package final class Study: Sendable {
   }
 
   /// For integers, the internal interval that rounds to the candidate's integer.
-  private static func integerInterval(_ domain: SearchSpace.Domain, _ x: Double) -> (Double, Double)? {
-    guard case .integer(_, _, let logScale) = domain, case .integer(let v) = domain.value(fromInternal: x)
+  private static func integerInterval(_ domain: SearchSpace.Domain, _ x: Double) -> (
+    Double, Double
+  )? {
+    guard case .integer(_, _, let logScale) = domain,
+      case .integer(let v) = domain.value(fromInternal: x)
     else { return nil }
     let low = Double(v) - 0.5
     let high = Double(v) + 0.5
@@ -306,7 +320,9 @@ package final class Study: Sendable {
 
   // MARK: - Helpers
 
-  private func finish(_ trial: Trial, state: TrialRecord.State, value: Double?) throws(StatisticsError) {
+  private func finish(_ trial: Trial, state: TrialRecord.State, value: Double?)
+    throws(StatisticsError)
+  {
     let error: StatisticsError? = self.records.withLock { records in
       guard trial.number < records.count, records[trial.number].state == .running else {
         return Self.notRunning(trial)
@@ -319,6 +335,7 @@ package final class Study: Sendable {
   }
 
   private static func notRunning(_ trial: Trial) -> StatisticsError {
-    StatisticsError(code: .invalidArgument, message: "trial \(trial.number) is not running in this study")
+    StatisticsError(
+      code: .invalidArgument, message: "trial \(trial.number) is not running in this study")
   }
 }

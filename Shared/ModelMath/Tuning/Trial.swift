@@ -18,7 +18,9 @@ package struct Trial: Hashable, Sendable {
   /// - Parameter name: The parameter's name.
   /// - Throws: `StatisticsError.Code.invalidArgument` when there is no integer parameter by that name.
   package func integer(_ name: String) throws(StatisticsError) -> Int {
-    guard case .integer(let value) = self.parameters[name] else { throw self.missing(name, "integer") }
+    guard case .integer(let value) = self.parameters[name] else {
+      throw self.missing(name, "integer")
+    }
     return value
   }
 
