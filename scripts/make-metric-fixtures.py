@@ -111,6 +111,14 @@ def multiclass_case(name, rng, n, k, weighted):
         out[f"precision_{avg}"] = metrics.precision_score(truth, predicted, average=avg, sample_weight=w, zero_division=0)
         out[f"recall_{avg}"] = metrics.recall_score(truth, predicted, average=avg, sample_weight=w, zero_division=0)
         out[f"f1_{avg}"] = metrics.f1_score(truth, predicted, average=avg, sample_weight=w, zero_division=0)
+    # Class probabilities: a softmax of noisy one-hot logits, so the true class tends to win.
+    logits = rng.normal(0, 1, (n, k)) + 1.2 * np.eye(k)[truth]
+    logits = np.round(logits, 1)  # ties in the per-class scores
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    out["probabilities"] = [floats(row) for row in probabilities]
+    out["rocAUC_ovr_macro"] = metrics.roc_auc_score(truth, probabilities, multi_class="ovr", average="macro", sample_weight=w)
+    out["rocAUC_ovr_weighted"] = metrics.roc_auc_score(truth, probabilities, multi_class="ovr", average="weighted", sample_weight=w)
+    out["logLoss"] = metrics.log_loss(truth, probabilities, sample_weight=w)
     out["precisionPerClass"] = floats(metrics.precision_score(truth, predicted, average=None, sample_weight=w, zero_division=0))
     out["recallPerClass"] = floats(metrics.recall_score(truth, predicted, average=None, sample_weight=w, zero_division=0))
     out["f1PerClass"] = floats(metrics.f1_score(truth, predicted, average=None, sample_weight=w, zero_division=0))
@@ -309,9 +317,9 @@ def make_calibration_fixtures():
     w = rng.uniform(0.5, 2, 150)
     iso_grid = np.linspace(-1, 11, 61)
     isotonic = []
-    for name, ww in (("plain", None), ("weighted", w)):
-        model = IsotonicRegression(out_of_bounds="clip").fit(x, y, sample_weight=ww)
-        isotonic.append({"name": name, "x": floats(x), "y": floats(y),
+    for name, ww, increasing in (("plain", None, True), ("weighted", w, True), ("decreasing", w, False)):
+        model = IsotonicRegression(out_of_bounds="clip", increasing=increasing).fit(x, y, sample_weight=ww)
+        isotonic.append({"name": name, "increasing": increasing, "x": floats(x), "y": floats(y),
                          "sampleWeights": floats(ww) if ww is not None else None,
                          "grid": floats(iso_grid), "predictions": floats(model.predict(iso_grid)),
                          "fitted": floats(model.predict(x))})

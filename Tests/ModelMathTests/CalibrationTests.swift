@@ -18,6 +18,7 @@ struct CalibrationTests {
 
   struct IsotonicCase: Decodable, CustomTestStringConvertible {
     var name: String
+    var increasing: Bool
     var x: [Double]
     var y: [Double]
     var sampleWeights: [Double]?
@@ -63,14 +64,18 @@ struct CalibrationTests {
   @Test("Isotonic fit and interpolation equal scikit-learn's", arguments: try isotonicCases())
   func isotonic(fixture: IsotonicCase) throws {
     let model = try IsotonicRegression.fit(
-      x: fixture.x, y: fixture.y, sampleWeights: fixture.sampleWeights)
+      x: fixture.x, y: fixture.y, sampleWeights: fixture.sampleWeights,
+      increasing: fixture.increasing)
     for (x, expected) in zip(fixture.grid, fixture.predictions) {
       #expect(model.predict(x).isClose(to: expected, relative: 1e-12, absolute: 1e-14), "x=\(x)")
     }
     for (x, expected) in zip(fixture.x, fixture.fitted) {
       #expect(model.predict(x).isClose(to: expected, relative: 1e-12, absolute: 1e-14), "x=\(x)")
     }
-    #expect(zip(model.values, model.values.dropFirst()).allSatisfy { $0 <= $1 })
+    #expect(
+      zip(model.values, model.values.dropFirst()).allSatisfy {
+        fixture.increasing ? $0 <= $1 : $0 >= $1
+      })
   }
 
   @Test("Known answer: pooling [1, 3, 2] gives [1, 2.5, 2.5]; decreasing mirrors it")

@@ -57,6 +57,10 @@ enum MetricFixtures {
     var precision_micro: Double
     var recall_micro: Double
     var f1_micro: Double
+    var probabilities: [[Double]]
+    var rocAUC_ovr_macro: Double
+    var rocAUC_ovr_weighted: Double
+    var logLoss: Double
     var precisionPerClass: [Double]
     var recallPerClass: [Double]
     var f1PerClass: [Double]

@@ -109,6 +109,40 @@ struct MetricsTests {
     }
   }
 
+  @Test(
+    "Multi-class one-vs-rest ROC-AUC and log loss equal scikit-learn's",
+    arguments: try MetricFixtures.multiclassCases())
+  func multiclassProbabilities(fixture: MetricFixtures.MulticlassCase) throws {
+    let flat = fixture.probabilities.flatMap { $0 }
+    let (truth, weights) = (fixture.trueClasses, fixture.sampleWeights)
+    let macro = try MulticlassMetrics.rocAUC(
+      trueClasses: truth, probabilities: flat, averaging: .macro, sampleWeights: weights)
+    #expect(macro.isClose(to: fixture.rocAUC_ovr_macro, relative: Self.tolerance))
+    let weighted = try MulticlassMetrics.rocAUC(
+      trueClasses: truth, probabilities: flat, averaging: .weighted, sampleWeights: weights)
+    #expect(weighted.isClose(to: fixture.rocAUC_ovr_weighted, relative: Self.tolerance))
+    let logLoss = try MulticlassMetrics.logLoss(
+      trueClasses: truth, probabilities: flat, sampleWeights: weights)
+    #expect(logLoss.isClose(to: fixture.logLoss, relative: Self.tolerance))
+  }
+
+  @Test("Multi-class probabilities that do not sum to 1 or do not fit the classes are refused")
+  func multiclassBadInput() {
+    let sum = #expect(throws: StatisticsError.self) {
+      try MulticlassMetrics.logLoss(
+        trueClasses: [0, 1, 2], probabilities: [0.5, 0.4, 0, 0, 1, 0, 0, 0, 1])
+    }
+    #expect(sum?.code == .invalidArgument)
+    let shape = #expect(throws: StatisticsError.self) {
+      try MulticlassMetrics.rocAUC(trueClasses: [0, 1, 2], probabilities: [1, 0, 0, 0, 1, 0])
+    }
+    #expect(shape?.code == .mismatchedLengths)
+    let nan = #expect(throws: StatisticsError.self) {
+      try MulticlassMetrics.logLoss(trueClasses: [0, 1], probabilities: [.nan, 1, 0, 1])
+    }
+    #expect(nan?.code == .nonFiniteValue)
+  }
+
   @Test("Regression metrics equal scikit-learn's", arguments: try MetricFixtures.regressionCases())
   func regression(fixture: MetricFixtures.RegressionCase) throws {
     let (truth, predicted, weights) = (fixture.truth, fixture.predicted, fixture.sampleWeights)
