@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// Platt scaling: maps a classifier's score f to a probability 1 / (1 + exp(a·f + b)),
 /// fitted as scikit-learn's `CalibratedClassifierCV(method="sigmoid")` does — including

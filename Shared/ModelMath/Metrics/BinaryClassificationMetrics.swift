@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// Metrics of a binary classifier, equal to scikit-learn's for the positive class 1
 /// (`pos_label=1`, `zero_division=0`).

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// Probability-based metrics of a multi-class classifier, equal to scikit-learn's
 /// `roc_auc_score(multi_class="ovr")` and `log_loss`, with sample weights.

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// Regression metrics equal to scikit-learn's (`root_mean_squared_error`,
 /// `mean_absolute_error`, `mean_absolute_percentage_error`, `r2_score`,

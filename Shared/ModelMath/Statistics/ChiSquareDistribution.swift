@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// The chi-square distribution's survival function through the regularized upper incomplete
 /// gamma function Q(k/2, x/2): a power series below x = a + 1 and a continued fraction

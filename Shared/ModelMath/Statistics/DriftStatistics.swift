@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// Distribution-shift measures between a reference and a current sample: population
 /// stability index, Wasserstein-1 (earth mover's) distance and Jensen–Shannon distance.

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// Survival functions of the Kolmogorov–Smirnov statistics, following the algorithms SciPy
 /// uses (so p-values agree with `scipy.stats.kstwo.sf` and `scipy.special.smirnov` to about

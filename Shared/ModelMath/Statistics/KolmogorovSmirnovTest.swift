@@ -1,5 +1,5 @@
-import Foundation
-import Synchronization
+internal import Foundation
+internal import Synchronization
 
 /// The two-sample two-sided Kolmogorov–Smirnov test with the semantics of
 /// `scipy.stats.ks_2samp(a, b, method=...)`: the statistic D = supₓ |F_a(x) − F_b(x)| over

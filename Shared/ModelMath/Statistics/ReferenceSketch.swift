@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// A compact, storable summary of a reference sample (the training data of one feature), so
 /// drift can be measured later without keeping the raw values: quantile bins with counts,

@@ -1,5 +1,5 @@
-import Dispatch
-import Synchronization
+internal import Dispatch
+internal import Synchronization
 
 /// A hyperparameter search with an ask/tell interface (Optuna's model): `ask()` hands out a
 /// trial with sampled parameters, the caller evaluates it anywhere (other threads, other

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// The few Foundation math functions the tuning code needs, behind one name so the samplers
 /// read as plain formulas.

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// SplitMix64, private to the tuning code for now.
 ///
