@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 import Testing
@@ -114,6 +115,27 @@ struct TuningTests {
       // Uniform in log space: half the draws fall below √(1e-4 · 1) = 0.01.
       #expect((70...130).contains(belowGeometricMiddle))
     }
+  }
+
+  @Test("ask and tell from many threads at once hand out distinct trials and record them all")
+  func concurrentAskTell() throws {
+    let study = try Study(space: try Self.quadraticSpace(), seed: 11)
+    let failures = Mutex(0)
+    DispatchQueue.concurrentPerform(iterations: 8) { _ in
+      for _ in 0..<10 {
+        let trial = study.ask()
+        do {
+          try study.tell(trial, value: try Self.quadratic(trial))
+        } catch {
+          failures.withLock { $0 += 1 }
+        }
+      }
+    }
+    #expect(failures.withLock { $0 } == 0)
+    let trials = study.trials
+    #expect(trials.count == 80)
+    #expect(trials.map(\.number) == Array(0..<80))
+    #expect(trials.allSatisfy { $0.state == .completed && $0.value != nil })
   }
 
   @Test("γ(n) = min(⌈n/10⌉, 25) and Optuna's observation weights")
