@@ -189,6 +189,15 @@ def ks_results(a, b):
             out[method] = {"statistic": float(res.statistic), "pvalue": float(res.pvalue)}
         except RuntimeWarning:
             out[method] = None  # scipy fell back to another method; not a fixture
+    # One-sided alternatives. SciPy falls back to the asymptotic formula (with a warning) when
+    # the exact count overflows; that fallback is part of the semantics, so it is recorded.
+    import warnings
+    for alternative in ("less", "greater"):
+        for method in ("auto", "exact", "asymp"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = stats.ks_2samp(a, b, alternative=alternative, method=method)
+            out[f"{alternative}_{method}"] = {"statistic": float(res.statistic), "pvalue": float(res.pvalue)}
     return out
 
 

@@ -26,6 +26,40 @@ struct KolmogorovSmirnovTests {
     }
   }
 
+  @Test(
+    "One-sided statistics and p-values equal SciPy's (auto, exact, asymptotic)",
+    arguments: try pairs())
+  func oneSidedMatchesSciPy(pair: StatisticsFixtures.KSPair) throws {
+    let (a, b) = pair.samples
+    let cases:
+      [(
+        KolmogorovSmirnovTest.Alternative, KolmogorovSmirnovTest.Method, StatisticsFixtures.KSResult
+      )] = [
+        (.less, .automatic, pair.less_auto), (.less, .exact, pair.less_exact),
+        (.less, .asymptotic, pair.less_asymp), (.greater, .automatic, pair.greater_auto),
+        (.greater, .exact, pair.greater_exact), (.greater, .asymptotic, pair.greater_asymp),
+      ]
+    for (alternative, method, expected) in cases {
+      let test = try KolmogorovSmirnovTest(a, b, alternative: alternative, method: method)
+      #expect(
+        test.statistic.isClose(to: expected.statistic, relative: 1e-14),
+        "\(pair.name) \(alternative) \(method): D \(test.statistic) vs \(expected.statistic)")
+      #expect(
+        test.pValue.isClose(to: expected.pvalue, relative: Self.pValueTolerance, absolute: 1e-300),
+        "\(pair.name) \(alternative) \(method): p \(test.pValue) vs \(expected.pvalue)")
+    }
+  }
+
+  @Test("Binomial coefficients: exact small values, symmetric, overflow to infinity")
+  func binomial() {
+    #expect(KolmogorovSmirnovTest.binomial(10, 3) == 120)
+    #expect(KolmogorovSmirnovTest.binomial(52, 5) == 2_598_960)
+    #expect(
+      KolmogorovSmirnovTest.binomial(60, 30).isClose(to: 118_264_581_564_861_424, relative: 1e-13))
+    #expect(KolmogorovSmirnovTest.binomial(100, 70) == KolmogorovSmirnovTest.binomial(100, 30))
+    #expect(KolmogorovSmirnovTest.binomial(2_000, 1_000) == .infinity)
+  }
+
   @Test("Swapping the samples changes neither D nor p", arguments: try pairs())
   func symmetric(pair: StatisticsFixtures.KSPair) throws {
     let (a, b) = pair.samples

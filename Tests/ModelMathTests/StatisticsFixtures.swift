@@ -39,6 +39,12 @@ enum StatisticsFixtures {
     var auto: KSResult?
     var exact: KSResult?
     var asymp: KSResult?
+    var less_auto: KSResult
+    var less_exact: KSResult
+    var less_asymp: KSResult
+    var greater_auto: KSResult
+    var greater_exact: KSResult
+    var greater_asymp: KSResult
 
     var samples: ([Double], [Double]) {
       (self.a ?? self.recipeA?.sample ?? [], self.b ?? self.recipeB?.sample ?? [])
