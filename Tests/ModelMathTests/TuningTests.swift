@@ -18,7 +18,9 @@ struct TuningTests {
   }
 
   /// Minimum 0 at x = 1.5, y = −2, rate = 0.01, leaves = 31, loss = huber (other losses add
-  /// 0.25). With 80 trials TPE reached a mean best of 1.2 over seeds 1–12, random search 5.2.
+  /// 0.25). With 80 trials over seeds 1–12 the mean best value was 0.66 for TPE (Optuna 5.1's
+  /// TPESampler: 0.66 on the same function), 1.11 for the independent TPE and 5.2 for random
+  /// search.
   static func quadratic(_ trial: Trial) throws -> Double {
     let x = try trial.float("x")
     let y = try trial.float("y")
@@ -54,14 +56,16 @@ struct TuningTests {
       if tpe < random { tpeWins += 1 }
     }
     #expect(
-      tpeTotal / Double(seeds.count) < 0.5 * randomTotal / Double(seeds.count),
+      tpeTotal / Double(seeds.count) < 0.3 * randomTotal / Double(seeds.count),
       "TPE mean \(tpeTotal / 12), random mean \(randomTotal / 12)")
     #expect(tpeWins >= 9, "TPE won \(tpeWins) of 12")
   }
 
   @Test(
     "The same seed reproduces a study exactly; another seed does not",
-    arguments: [TuningSampler.random, .treeParzen()])
+    arguments: [
+      TuningSampler.random, .treeParzen(), .treeParzen(TreeParzenOptions(multivariate: false)),
+    ])
   func deterministic(sampler: TuningSampler) throws {
     func run(_ seed: UInt64) throws -> [TrialRecord] {
       let study = try Study(space: try Self.quadraticSpace(), sampler: sampler, seed: seed)
@@ -95,7 +99,9 @@ struct TuningTests {
 
   @Test(
     "Sampled values respect ranges, integer steps and log scales",
-    arguments: [TuningSampler.random, .treeParzen()])
+    arguments: [
+      TuningSampler.random, .treeParzen(), .treeParzen(TreeParzenOptions(multivariate: false)),
+    ])
   func samplesInRange(sampler: TuningSampler) throws {
     let study = try Study(space: try Self.quadraticSpace(), sampler: sampler, seed: 3)
     var belowGeometricMiddle = 0

@@ -1,107 +1,149 @@
-/// A one-dimensional Parzen estimator as in Optuna's TPE: a weighted mixture of Gaussian
-/// kernels truncated to [low, high] (one per observation plus a prior kernel centred on the
-/// range), or, for categoricals, a mixture of smoothed one-hot kernels plus a uniform prior.
+/// The Parzen estimator of Optuna's TPE (as in Optuna 5): a weighted mixture of product
+/// kernels over the searched parameters, one component per observation plus a prior
+/// component. Along a numeric parameter a kernel is a Gaussian truncated to the parameter's
+/// (internal, possibly log-scaled) range — for integers, the mass of the unit interval around
+/// the value; along a categorical parameter it is a smoothed one-hot distribution.
+///
+/// Bandwidths follow Optuna: the larger distance to a sorted neighbour (the range's ends
+/// count as neighbours, except that the outermost observations use their inner neighbour),
+/// clipped to [range / min(100, kernels + 1), range]; the prior kernel is centred with the
+/// whole range as bandwidth. With one dimension this is the independent TPE's estimator.
 struct ParzenEstimator {
   private enum Kernels {
-    case numeric(means: [Double], sigmas: [Double], low: Double, high: Double)
-    case categorical(probabilities: [Double])
+    case numeric(means: [Double], sigmas: [Double], low: Double, high: Double, isInteger: Bool)
+    case categorical(probabilities: [[Double]])
   }
 
-  private let weights: [Double]
-  private let kernels: Kernels
+  private let componentWeights: [Double]
+  private let dimensions: [Kernels]
+  private let domains: [SearchSpace.Domain]
 
-  /// A numeric estimator over [low, high] (internal, possibly log-transformed space).
+  /// Builds the estimator.
+  /// - Parameters:
+  ///   - domains: The parameters' domains, one per dimension.
+  ///   - observations: One internal-space point per observed trial, oldest first.
+  ///   - weights: One weight per observation (Optuna's age ramp).
+  ///   - priorWeight: Weight of the prior component.
   init(
-    numeric observations: [Double], weights: [Double], low: Double, high: Double,
+    domains: [SearchSpace.Domain], observations: [[Double]], weights: [Double],
     priorWeight: Double
   ) {
-    let width = high - low
-    var sigmas = [Double](repeating: width, count: observations.count)
-    if !observations.isEmpty {
-      let order = observations.indices.sorted { observations[$0] < observations[$1] }
-      let sorted = order.map { observations[$0] }
-      let padded = [low] + sorted + [high]
-      for rank in sorted.indices {
-        let left = padded[rank + 1] - padded[rank]
-        let right = padded[rank + 2] - padded[rank + 1]
-        sigmas[order[rank]] = max(left, right)
-      }
-      // Optuna's consider_endpoints=False: the outermost kernels use their inner neighbour.
-      if sorted.count >= 2 {
-        sigmas[order[0]] = sorted[1] - sorted[0]
-        sigmas[order[sorted.count - 1]] = sorted[sorted.count - 1] - sorted[sorted.count - 2]
-      }
-    }
-    var means = observations
-    means.append((low + high) / 2)
-    sigmas.append(width)
-    // Magic clip: bandwidths between width / min(100, 1 + kernels) and width.
-    let minimum = width / min(100, 1 + Double(observations.count))
-    sigmas = sigmas.map { min(max($0, minimum), width) }
-    var mixture = weights
-    mixture.append(priorWeight)
+    let n = observations.count
+    let kernelCount = n + 1
+    var mixture = n == 0 ? [1.0] : weights + [priorWeight]
     let total = mixture.reduce(0, +)
-    self.weights = mixture.map { $0 / total }
-    self.kernels = .numeric(means: means, sigmas: sigmas, low: low, high: high)
-  }
-
-  /// A categorical estimator over `choiceCount` choices from observed choice indices.
-  init(categorical observations: [Int], weights: [Double], choiceCount: Int, priorWeight: Double) {
-    var probabilities = [Double](repeating: 0, count: choiceCount)
-    var mixture = weights
-    mixture.append(priorWeight)
-    let total = mixture.reduce(0, +)
-    let base = priorWeight / Double(choiceCount)
-    for (index, choice) in observations.enumerated() {
-      let weight = weights[index] / total
-      for c in 0..<choiceCount {
-        probabilities[c] += weight * (base + (c == choice ? 1 : 0)) / (1 + priorWeight)
-      }
-    }
-    for c in 0..<choiceCount { probabilities[c] += priorWeight / total / Double(choiceCount) }
-    self.weights = mixture.map { $0 / total }
-    self.kernels = .categorical(probabilities: probabilities)
-  }
-
-  /// Draws one point (numeric: in [low, high]; categorical: a choice index as a Double).
-  func sample(using generator: inout TuningRandom) -> Double {
-    switch self.kernels {
-    case .categorical(let probabilities):
-      return Double(Self.pick(probabilities, generator.nextUnit()))
-    case .numeric(let means, let sigmas, let low, let high):
-      let k = Self.pick(self.weights, generator.nextUnit())
-      for _ in 0..<100 {
-        let x = means[k] + sigmas[k] * generator.nextGaussian()
-        if x >= low && x <= high { return x }
-      }
-      return min(max(means[k], low), high)
-    }
-  }
-
-  /// log density at x; with `interval`, log probability of that sub-interval instead (for
-  /// integers, whose internal values stand for a whole unit).
-  func logDensity(_ x: Double, interval: (Double, Double)? = nil) -> Double {
-    switch self.kernels {
-    case .categorical(let probabilities):
-      return TuningMath.log(
-        max(probabilities[min(max(Int(x), 0), probabilities.count - 1)], 1e-300))
-    case .numeric(let means, let sigmas, let low, let high):
-      var terms = [Double]()
-      terms.reserveCapacity(means.count)
-      for k in means.indices {
-        let normalizer = TuningMath.logNormalMass(
-          low: low, high: high, mean: means[k], sigma: sigmas[k])
-        let value: Double
-        if let (a, b) = interval {
-          value = TuningMath.logNormalMass(
-            low: max(a, low), high: min(b, high), mean: means[k], sigma: sigmas[k])
-        } else {
-          value = TuningMath.logNormalDensity(x, mean: means[k], sigma: sigmas[k])
+    mixture = mixture.map { total > 0 ? $0 / total : 1 / Double(mixture.count) }
+    self.componentWeights = mixture
+    self.domains = domains
+    var dimensions = [Kernels]()
+    for (d, domain) in domains.enumerated() {
+      let column = observations.map { $0[d] }
+      switch domain {
+      case .categorical(let choices):
+        let c = choices.count
+        if n == 0 {
+          dimensions.append(
+            .categorical(probabilities: [[Double](repeating: 1 / Double(c), count: c)]))
+          continue
         }
-        terms.append(TuningMath.log(self.weights[k]) + value - normalizer)
+        var rows = [[Double]]()
+        for choice in column.map({ Int($0) }) + [-1] {
+          var row = [Double](repeating: priorWeight / Double(kernelCount), count: c)
+          if choice >= 0 && choice < c { row[choice] += 1 }
+          let sum = row.reduce(0, +)
+          rows.append(row.map { sum > 0 ? $0 / sum : 0 })
+        }
+        dimensions.append(.categorical(probabilities: rows))
+      case .integer, .float:
+        guard let (low, high) = domain.internalBounds else { continue }
+        let width = high - low
+        var sigmas = [Double](repeating: width, count: n)
+        if n > 0 {
+          let order = column.indices.sorted { column[$0] < column[$1] }
+          let sorted = order.map { column[$0] }
+          let padded = [low] + sorted + [high]
+          for rank in sorted.indices {
+            sigmas[order[rank]] = max(
+              padded[rank + 1] - padded[rank], padded[rank + 2] - padded[rank + 1])
+          }
+          if n >= 2 {
+            sigmas[order[0]] = sorted[1] - sorted[0]
+            sigmas[order[n - 1]] = sorted[n - 1] - sorted[n - 2]
+          }
+          let minimum = width / min(100, 1 + Double(kernelCount))
+          sigmas = sigmas.map { min(max($0, minimum), width) }
+        }
+        let isInteger: Bool
+        if case .integer = domain { isInteger = true } else { isInteger = false }
+        dimensions.append(
+          .numeric(
+            means: column + [(low + high) / 2], sigmas: sigmas + [width], low: low, high: high,
+            isInteger: isInteger))
       }
-      return TuningMath.logSumExp(terms)
     }
+    self.dimensions = dimensions
+  }
+
+  /// Draws one point (internal space; categoricals as choice indices).
+  func sample(using generator: inout TuningRandom) -> [Double] {
+    let k = Self.pick(self.componentWeights, generator.nextUnit())
+    return self.dimensions.map { kernels in
+      switch kernels {
+      case .categorical(let probabilities):
+        return Double(
+          Self.pick(probabilities[min(k, probabilities.count - 1)], generator.nextUnit()))
+      case .numeric(let means, let sigmas, let low, let high, _):
+        for _ in 0..<100 {
+          let x = means[k] + sigmas[k] * generator.nextGaussian()
+          if x >= low && x <= high { return x }
+        }
+        return min(max(means[k], low), high)
+      }
+    }
+  }
+
+  /// log of the mixture density at an internal-space point (integers: the probability of
+  /// their unit interval).
+  func logDensity(_ point: [Double]) -> Double {
+    var terms = [Double]()
+    terms.reserveCapacity(self.componentWeights.count)
+    for k in self.componentWeights.indices {
+      var term = TuningMath.log(self.componentWeights[k])
+      for (d, kernels) in self.dimensions.enumerated() {
+        switch kernels {
+        case .categorical(let probabilities):
+          let row = probabilities[min(k, probabilities.count - 1)]
+          term += TuningMath.log(max(row[min(max(Int(point[d]), 0), row.count - 1)], 1e-300))
+        case .numeric(let means, let sigmas, let low, let high, let isInteger):
+          let normalizer = TuningMath.logNormalMass(
+            low: low, high: high, mean: means[k], sigma: sigmas[k])
+          if isInteger, let (a, b) = Self.integerInterval(self.domains[d], point[d]) {
+            term +=
+              TuningMath.logNormalMass(
+                low: max(a, low), high: min(b, high), mean: means[k], sigma: sigmas[k])
+              - normalizer
+          } else {
+            term +=
+              TuningMath.logNormalDensity(point[d], mean: means[k], sigma: sigmas[k]) - normalizer
+          }
+        }
+      }
+      terms.append(term)
+    }
+    return TuningMath.logSumExp(terms)
+  }
+
+  /// For integers, the internal interval that rounds to the same integer as `x`.
+  private static func integerInterval(_ domain: SearchSpace.Domain, _ x: Double) -> (
+    Double, Double
+  )? {
+    guard case .integer(_, _, let logScale) = domain,
+      case .integer(let v) = domain.value(fromInternal: x)
+    else { return nil }
+    let low = Double(v) - 0.5
+    let high = Double(v) + 0.5
+    return logScale
+      ? (SearchSpace.Domain.logarithm(low), SearchSpace.Domain.logarithm(high)) : (low, high)
   }
 
   private static func pick(_ probabilities: [Double], _ u: Double) -> Int {

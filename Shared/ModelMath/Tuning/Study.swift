@@ -202,31 +202,46 @@ package final class Study: Sendable {
   // MARK: - Sampling
 
   private func sampleParameters(number: Int, history: [TrialRecord]) -> [String: ParameterValue] {
-    var parameters = [String: ParameterValue]()
+    let parameters = self.space.parameters
     let finished = history.filter { $0.state == .completed || $0.state == .pruned }
-    for (index, parameter) in self.space.parameters.enumerated() {
-      var generator = TuningRandom(
-        seed: self.seed, stream: UInt64(number), substream: UInt64(index))
-      switch self.sampler {
-      case .random:
-        parameters[parameter.name] = Self.sampleUniformly(parameter.domain, using: &generator)
-      case .treeParzen(let options):
-        if finished.count < options.startupTrials {
-          parameters[parameter.name] = Self.sampleUniformly(parameter.domain, using: &generator)
-        } else {
-          parameters[parameter.name] = self.sampleTreeParzen(
-            parameter, finished: finished, options: options, using: &generator)
-        }
+    guard case .treeParzen(let options) = self.sampler, finished.count >= options.startupTrials
+    else {
+      var values = [String: ParameterValue]()
+      for (index, parameter) in parameters.enumerated() {
+        var generator = TuningRandom(
+          seed: self.seed, stream: UInt64(number), substream: UInt64(index))
+        values[parameter.name] = Self.sampleUniformly(parameter.domain, using: &generator)
+      }
+      return values
+    }
+    // Running trials join the bad set ("constant liar"), so trials asked while others are
+    // still running spread out instead of piling onto the same point.
+    let running = options.constantLiar ? history.filter { $0.state == .running } : []
+    let (good, bad) = self.split(
+      finished, running: running, goodCount: TreeParzenOptions.goodCount(finished.count))
+    var values = [String: ParameterValue]()
+    if options.multivariate {
+      var generator = TuningRandom(seed: self.seed, stream: UInt64(number), substream: .max)
+      let point = Self.sampleTreeParzen(
+        parameters, good: good, bad: bad, options: options, using: &generator)
+      for (index, parameter) in parameters.enumerated() {
+        values[parameter.name] = parameter.domain.value(fromInternal: point[index])
+      }
+    } else {
+      for (index, parameter) in parameters.enumerated() {
+        var generator = TuningRandom(
+          seed: self.seed, stream: UInt64(number), substream: UInt64(index))
+        let point = Self.sampleTreeParzen(
+          [parameter], good: good, bad: bad, options: options, using: &generator)
+        values[parameter.name] = parameter.domain.value(fromInternal: point[0])
       }
     }
-    return parameters
+    return values
   }
 
   private static func sampleUniformly(
     _ domain: SearchSpace.Domain, using generator: inout TuningRandom
-  )
-    -> ParameterValue
-  {
+  ) -> ParameterValue {
     switch domain {
     case .categorical(let choices):
       return .categorical(choices[Int(generator.nextUnit() * Double(choices.count))])
@@ -236,86 +251,73 @@ package final class Study: Sendable {
     }
   }
 
-  /// Ranks finished trials best first: completed by value, then pruned ones by how far they
-  /// got (more steps first) and their last intermediate value.
-  private func ranked(_ finished: [TrialRecord]) -> [TrialRecord] {
+  /// Optuna's split: completed trials ranked by value, then pruned ones by how far they got
+  /// (more steps first) and their last intermediate value; the first `goodCount` are good,
+  /// the rest and the running trials bad. Both sets come back in trial-number order, so the
+  /// age weights fall on the oldest trials.
+  private func split(_ finished: [TrialRecord], running: [TrialRecord], goodCount: Int)
+    -> (good: [TrialRecord], bad: [TrialRecord])
+  {
     let sign = self.direction == .minimize ? 1.0 : -1.0
     let completed = finished.filter { $0.state == .completed }.sorted {
       (sign * ($0.value ?? .infinity), $0.number) < (sign * ($1.value ?? .infinity), $1.number)
     }
-    func lastStep(_ record: TrialRecord) -> (step: Int, value: Double) {
-      guard let step = record.intermediateValues.keys.max() else { return (-1, .infinity) }
-      return (step, sign * (record.intermediateValues[step] ?? .infinity))
+    func score(_ record: TrialRecord) -> (Int, Double) {
+      guard let step = record.intermediateValues.keys.max(),
+        let value = record.intermediateValues[step]
+      else { return (1, 0) }
+      return value.isNaN ? (-step, .infinity) : (-step, sign * value)
     }
     let pruned = finished.filter { $0.state == .pruned }.sorted {
-      let (a, b) = (lastStep($0), lastStep($1))
-      return (-a.step, a.value, $0.number) < (-b.step, b.value, $1.number)
+      let (a, b) = (score($0), score($1))
+      return (a.0, a.1, $0.number) < (b.0, b.1, $1.number)
     }
-    return completed + pruned
+    let ranked = completed + pruned
+    let good = ranked.prefix(goodCount).sorted { $0.number < $1.number }
+    let bad = (ranked.dropFirst(goodCount) + running).sorted { $0.number < $1.number }
+    return (good, bad)
   }
 
-  private func sampleTreeParzen(
-    _ parameter: SearchSpace.Parameter, finished: [TrialRecord], options: TreeParzenOptions,
-    using generator: inout TuningRandom
-  ) -> ParameterValue {
-    let ranked = self.ranked(finished)
-    let goodCount = TreeParzenOptions.goodCount(ranked.count)
-    // Observations in trial-number order, so the age weights fall on the oldest trials.
-    let good = ranked.prefix(goodCount).sorted { $0.number < $1.number }
-    let bad = ranked.dropFirst(goodCount).sorted { $0.number < $1.number }
-    let domain = parameter.domain
-    let goodValues = good.compactMap { $0.parameters[parameter.name].flatMap(domain.internalValue) }
-    let badValues = bad.compactMap { $0.parameters[parameter.name].flatMap(domain.internalValue) }
-    let goodEstimator: ParzenEstimator
-    let badEstimator: ParzenEstimator
-    switch domain {
-    case .categorical(let choices):
-      goodEstimator = ParzenEstimator(
-        categorical: goodValues.map { Int($0) },
-        weights: TreeParzenOptions.observationWeights(goodValues.count),
-        choiceCount: choices.count, priorWeight: options.priorWeight)
-      badEstimator = ParzenEstimator(
-        categorical: badValues.map { Int($0) },
-        weights: TreeParzenOptions.observationWeights(badValues.count),
-        choiceCount: choices.count, priorWeight: options.priorWeight)
-    case .integer, .float:
-      guard let (low, high) = domain.internalBounds else {
-        return Self.sampleUniformly(domain, using: &generator)
+  /// Fits l(x) to the good trials and g(x) to the bad ones over `parameters`, draws the
+  /// candidates from l and returns the one with the largest log l(x) − log g(x).
+  private static func sampleTreeParzen(
+    _ parameters: [SearchSpace.Parameter], good: [TrialRecord], bad: [TrialRecord],
+    options: TreeParzenOptions, using generator: inout TuningRandom
+  ) -> [Double] {
+    let domains = parameters.map(\.domain)
+    func points(_ records: [TrialRecord]) -> [[Double]] {
+      records.compactMap { record in
+        var point = [Double]()
+        for parameter in parameters {
+          guard let value = record.parameters[parameter.name],
+            let coordinate = parameter.domain.internalValue(of: value)
+          else { return nil }
+          point.append(coordinate)
+        }
+        return point
       }
-      goodEstimator = ParzenEstimator(
-        numeric: goodValues, weights: TreeParzenOptions.observationWeights(goodValues.count),
-        low: low, high: high, priorWeight: options.priorWeight)
-      badEstimator = ParzenEstimator(
-        numeric: badValues, weights: TreeParzenOptions.observationWeights(badValues.count),
-        low: low, high: high, priorWeight: options.priorWeight)
     }
-    var bestCandidate = 0.0
+    let goodPoints = points(good)
+    let badPoints = points(bad)
+    let goodEstimator = ParzenEstimator(
+      domains: domains, observations: goodPoints,
+      weights: TreeParzenOptions.observationWeights(goodPoints.count),
+      priorWeight: options.priorWeight)
+    let badEstimator = ParzenEstimator(
+      domains: domains, observations: badPoints,
+      weights: TreeParzenOptions.observationWeights(badPoints.count),
+      priorWeight: options.priorWeight)
+    var best = [Double]()
     var bestScore = -Double.infinity
     for _ in 0..<max(options.candidateCount, 1) {
       let candidate = goodEstimator.sample(using: &generator)
-      let interval = Self.integerInterval(domain, candidate)
-      let score =
-        goodEstimator.logDensity(candidate, interval: interval)
-        - badEstimator.logDensity(candidate, interval: interval)
-      if score > bestScore {
+      let score = goodEstimator.logDensity(candidate) - badEstimator.logDensity(candidate)
+      if best.isEmpty || score > bestScore {
         bestScore = score
-        bestCandidate = candidate
+        best = candidate
       }
     }
-    return domain.value(fromInternal: bestCandidate)
-  }
-
-  /// For integers, the internal interval that rounds to the candidate's integer.
-  private static func integerInterval(_ domain: SearchSpace.Domain, _ x: Double) -> (
-    Double, Double
-  )? {
-    guard case .integer(_, _, let logScale) = domain,
-      case .integer(let v) = domain.value(fromInternal: x)
-    else { return nil }
-    let low = Double(v) - 0.5
-    let high = Double(v) + 0.5
-    return logScale
-      ? (SearchSpace.Domain.logarithm(low), SearchSpace.Domain.logarithm(high)) : (low, high)
+    return best
   }
 
   // MARK: - Helpers
