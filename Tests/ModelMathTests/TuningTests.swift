@@ -186,6 +186,27 @@ struct TuningTests {
     #expect(study.trials[bad.number].state == .pruned)
   }
 
+  @Test("Median pruner judges once per interval and prunes trials that report only NaN")
+  func medianPrunerIntervalsAndNaN() throws {
+    var space = SearchSpace()
+    try space.addFloat("x", 0...1)
+    let study = try Study(
+      space: space, sampler: .random,
+      pruner: MedianPruner(startupTrials: 1, intervalSteps: 2), seed: 2)
+    let finished = study.ask()
+    for step in 0..<4 { _ = try study.report(finished, step: step, value: 1) }
+    try study.tell(finished, value: 1)
+    let worse = study.ask()
+    #expect(try study.report(worse, step: 0, value: 9) == true, "step 0 is a pruning step")
+    let later = study.ask()
+    #expect(try study.report(later, step: 0, value: 0.5) == false)
+    #expect(try study.report(later, step: 1, value: 9) == false, "step 1 is between pruning steps")
+    #expect(
+      try study.report(later, step: 2, value: 9) == false, "best so far 0.5 beats the median 1")
+    let broken = study.ask()
+    #expect(try study.report(broken, step: 0, value: .nan) == true)
+  }
+
   @Test("An objective throwing TrialPruned records a pruned trial; other errors fail and rethrow")
   func optimizeOutcomes() throws {
     var space = SearchSpace()

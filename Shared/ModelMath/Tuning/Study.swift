@@ -121,8 +121,7 @@ package final class Study: Sendable {
       guard let pruner = self.pruner else { return .success(false) }
       let completed = records.filter { $0.state == .completed }
       return .success(
-        pruner.shouldPrune(
-          records[trial.number], step: step, completed: completed, direction: self.direction))
+        pruner.shouldPrune(records[trial.number], completed: completed, direction: self.direction))
     }
     return try result.get()
   }
