@@ -7,8 +7,9 @@ internal import Synchronization
 /// `report(_:step:value:)`, which answers whether the pruner wants the trial stopped.
 ///
 /// Deterministic under a seed: each trial's draws come from a generator derived from
-/// (seed, trial number), and a trial's parameters depend only on the trials finished when it
-/// was asked. Asking and telling in the same order therefore reproduces a study exactly;
+/// (seed, trial number), and a trial's parameters depend only on the trials known (finished,
+/// or running for the constant liar) when it was asked. Asking and telling in the same order
+/// therefore reproduces a study exactly;
 /// `optimize(trialCount:parallelism:objective:)` runs trials in parallel batches (every trial
 /// of a batch is asked before any is told) so that parallel runs are reproducible too.
 ///
