@@ -146,12 +146,12 @@ struct SwiftEmitter {
     writer.line()
     writer.line("/// The declared name of this value, or `nil` when it is not one of `knownValues`.")
     writer.open("package var protoName: String? {")
-    writer.open("switch self.rawValue {")
+    writer.line("switch self.rawValue {")
     for value in decl.values {
       writer.line("case \(value.number): \"\(value.name)\"")
     }
     writer.line("default: nil")
-    writer.close()
+    writer.line("}")
     writer.close()
     writer.close()
   }
@@ -458,7 +458,7 @@ struct SwiftEmitter {
   private func emitOneofRead(_ message: MessageDecl, oneofIndex: Int, into writer: inout CodeWriter) {
     let oneof = message.oneofs[oneofIndex]
     let property = Naming.swiftPropertyName(oneof.name)
-    writer.open("switch message.pointee.\(oneof.name.lowercased())_case.rawValue {")
+    writer.line("switch message.pointee.\(oneof.name.lowercased())_case.rawValue {")
     for field in message.fields where field.oneofIndex == oneofIndex {
       let member = "message.pointee.\(Naming.cFieldName(field.name))"
       let caseName = Naming.swiftPropertyName(field.name)
@@ -476,13 +476,13 @@ struct SwiftEmitter {
     }
     writer.line("default:")
     writer.line("  self.\(property) = nil")
-    writer.close()
+    writer.line("}")
   }
 
   private func emitOneofWrite(_ message: MessageDecl, oneofIndex: Int, into writer: inout CodeWriter) {
     let oneof = message.oneofs[oneofIndex]
     let property = Naming.swiftPropertyName(oneof.name)
-    writer.open("switch self.\(property) {")
+    writer.line("switch self.\(property) {")
     writer.line("case nil:")
     writer.line("  break")
     for field in message.fields where field.oneofIndex == oneofIndex {
@@ -491,6 +491,6 @@ struct SwiftEmitter {
       writer.line("  message.pointee.\(oneof.name.lowercased())_case = .init(rawValue: \(field.number))")
       writer.line("  \(member) = \(self.writeExpression(field.resolved, "value"))")
     }
-    writer.close()
+    writer.line("}")
   }
 }
