@@ -1,5 +1,4 @@
 internal import CWireProtos
-internal import Glibc
 
 /// Runs protobuf-c's pack and unpack for the generated messages, with all C memory in a
 /// `CArena` whose first block is on the stack.
@@ -10,7 +9,7 @@ internal import Glibc
 enum CMessageCodec {
   /// Bytes of stack used before the arena spills into the heap. Covers `CallHeaders` with a
   /// handful of metadata entries and the small request messages.
-  static let scratchByteCount = 2048
+  static let scratchByteCount = 1024
 
   /// Builds the C form of a message with `build` and packs it.
   /// - Parameter build: fills a protobuf-c message in the arena and returns its address.
@@ -78,12 +77,11 @@ enum CRead {
   static func string(_ pointer: UnsafeMutablePointer<CChar>?, field: String) throws(ProtoDecodingError)
     -> String
   {
-    guard let pointer else { return "" }
-    let length = strlen(pointer)
-    if length == 0 { return "" }
-    let utf8 = UnsafeBufferPointer(
-      start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
-    guard let string = String(validating: utf8, as: UTF8.self) else {
+    guard let pointer, pointer.pointee != 0 else { return "" }
+    // `String(validatingCString:)` runs the standard library's strict UTF-8 validation
+    // (overlong forms, surrogates and values above U+10FFFF are rejected) without the generic
+    // code path of `String(validating:as:)`, which costs a metadata lookup per call.
+    guard let string = String(validatingCString: pointer) else {
       throw ProtoDecodingError(messageName: "", reason: "string field \(field) is not valid UTF-8")
     }
     return string
