@@ -47,4 +47,19 @@ swift build --package-path "$repo" --product dcmms-protogen >/dev/null
 generator="$(swift build --package-path "$repo" --show-bin-path)/dcmms-protogen"
 rm -f "$swift_out"/*.pb.swift "$swift_out"/*.pb-c.swift
 "$generator" --proto-path proto --swift-out "$swift_out" "${protos[@]}"
+
+# Format the Swift output with a fixed configuration (STYLE.md section 12), so it reads like
+# hand-written code and does not depend on any .swift-format file in the tree.
+cat >"$scratch/swift-format.json" <<'JSON'
+{
+  "version": 1,
+  "indentation": { "spaces": 2 },
+  "lineLength": 100,
+  "indentConditionalCompilationBlocks": false,
+  "fileScopedDeclarationPrivacy": { "accessLevel": "private" },
+  "rules": { "OrderedImports": true, "UseTripleSlashForDocumentationComments": true,
+             "NoAccessLevelOnExtensionDeclaration": true }
+}
+JSON
+swift format format --in-place --configuration "$scratch/swift-format.json" "$swift_out"/*.swift
 echo "generate-protos.sh: ${#protos[@]} files -> Shared/CWireProtos and Shared/WireProtos/Generated"

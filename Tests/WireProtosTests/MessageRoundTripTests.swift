@@ -72,7 +72,8 @@ struct MessageRoundTripTests {
     let reference = ModelRef(modelName: "inverter_fault", selector: .stage(.unassigned))
     let decoded = try ModelRef(serializedBytes: reference.serializedBytes())
     #expect(decoded.selector == .stage(.unassigned))
-    #expect(try ModelRef(serializedBytes: ModelRef(modelName: "x").serializedBytes()).selector == nil)
+    #expect(
+      try ModelRef(serializedBytes: ModelRef(modelName: "x").serializedBytes()).selector == nil)
   }
 
   @Test("Oneofs of messages and of bytes")
@@ -105,7 +106,8 @@ struct MessageRoundTripTests {
     let keys = (0..<50).map { "key-\($0)" }
     for key in keys { first[key] = key }
     for key in keys.reversed() { second[key] = key }
-    #expect(Asset(attributes: first).serializedBytes() == Asset(attributes: second).serializedBytes())
+    #expect(
+      Asset(attributes: first).serializedBytes() == Asset(attributes: second).serializedBytes())
   }
 
   @Test("Deeply nested messages")
@@ -119,7 +121,8 @@ struct MessageRoundTripTests {
             space: [
               SearchDimension(name: "max_depth", domain: .intRange(IntRange(low: 5, high: 30))),
               SearchDimension(
-                name: "learning_rate", domain: .floatRange(FloatRange(low: 1e-3, high: 0.3, log: true))),
+                name: "learning_rate",
+                domain: .floatRange(FloatRange(low: 1e-3, high: 0.3, log: true))),
               SearchDimension(
                 name: "class_weight",
                 domain: .choices(Choices(values: [ParamValue(kind: .stringValue("balanced"))]))),

@@ -30,7 +30,8 @@ struct ProtocCompatibilityTests {
   @Test("protoc-c decodes our maps, oneofs and negative numbers")
   func protocDecodesMapsAndOneofs() throws {
     let spec = JobSpec(
-      useCase: .solarForecast, paramsSource: .params(Hyperparameters(values: ["depth": ParamValue(kind: .intValue(-7))])),
+      useCase: .solarForecast,
+      paramsSource: .params(Hyperparameters(values: ["depth": ParamValue(kind: .intValue(-7))])),
       seed: 3, tags: ["b": "2", "a": "1"])
     let text = try ProtocC.run(["--decode=dcmms.v1.JobSpec"], input: spec.serializedBytes())
     #expect(
@@ -112,7 +113,9 @@ enum ProtocC {
 
   /// Runs protoc-c with `arguments` plus the proto path and files, feeding it `input`.
   static func run(_ arguments: [String], input: [UInt8]) throws -> [UInt8] {
-    guard let executable = Self.executable else { throw Failure(description: "protoc-c not installed") }
+    guard let executable = Self.executable else {
+      throw Failure(description: "protoc-c not installed")
+    }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments =

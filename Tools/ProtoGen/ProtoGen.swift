@@ -34,14 +34,22 @@ struct ProtoGen {
       let argument = arguments[index]
       switch argument {
       case "--proto-path", "--swift-out":
-        guard index + 1 < arguments.count else { throw ProtoGenError("\(argument) needs a value\n\(Self.usage)") }
-        if argument == "--proto-path" { protoPath = arguments[index + 1] } else { swiftOut = arguments[index + 1] }
+        guard index + 1 < arguments.count else {
+          throw ProtoGenError("\(argument) needs a value\n\(Self.usage)")
+        }
+        if argument == "--proto-path" {
+          protoPath = arguments[index + 1]
+        } else {
+          swiftOut = arguments[index + 1]
+        }
         index += 2
       case "-h", "--help":
         print(Self.usage)
         return
       default:
-        guard !argument.hasPrefix("-") else { throw ProtoGenError("unknown option \(argument)\n\(Self.usage)") }
+        guard !argument.hasPrefix("-") else {
+          throw ProtoGenError("unknown option \(argument)\n\(Self.usage)")
+        }
         inputs.append(argument)
         index += 1
       }
@@ -71,7 +79,9 @@ struct ProtoGen {
   }
 
   private static func write(_ text: String, to path: String) throws {
-    if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing == text { return }
+    if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing == text {
+      return
+    }
     try text.write(toFile: path, atomically: true, encoding: .utf8)
   }
 }

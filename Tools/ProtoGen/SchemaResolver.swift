@@ -58,7 +58,8 @@ struct SchemaResolver {
 
   // MARK: - Registration
 
-  private mutating func register(_ message: inout MessageDecl, scope: String) throws(ProtoGenError) {
+  private mutating func register(_ message: inout MessageDecl, scope: String) throws(ProtoGenError)
+  {
     try Self.checkTypeName(message.name, path: scope)
     message.fullName = scope + "." + message.name
     for index in message.messages.indices {
@@ -96,7 +97,8 @@ struct SchemaResolver {
     for value in decl.values {
       let swiftName = Naming.swiftEnumCaseName(value.name, enumName: decl.name)
       guard seen.insert(swiftName).inserted else {
-        throw ProtoGenError("\(decl.fullName).\(value.name): two values map to Swift name \(swiftName)")
+        throw ProtoGenError(
+          "\(decl.fullName).\(value.name): two values map to Swift name \(swiftName)")
       }
     }
     self.enums[decl.fullName] = decl
@@ -123,9 +125,12 @@ struct SchemaResolver {
         else {
           throw ProtoGenError("\(context): map keys must be an integer, bool or string type")
         }
-        field.resolvedMap = (keyType, try self.resolveType(value, scope: message.fullName, context: context))
+        field.resolvedMap = (
+          keyType, try self.resolveType(value, scope: message.fullName, context: context)
+        )
       } else {
-        field.resolved = try self.resolveType(field.typeName, scope: message.fullName, context: context)
+        field.resolved = try self.resolveType(
+          field.typeName, scope: message.fullName, context: context)
       }
       message.fields[index] = field
     }
@@ -146,7 +151,8 @@ struct SchemaResolver {
   }
 
   private func resolveMessage(_ name: String, path: String) throws(ProtoGenError) -> String {
-    guard let fullName = self.lookUp(name, scope: self.package), self.messages[fullName] != nil else {
+    guard let fullName = self.lookUp(name, scope: self.package), self.messages[fullName] != nil
+    else {
       throw ProtoGenError("\(path): rpc type \(name) is not a message")
     }
     return fullName
@@ -171,11 +177,14 @@ struct SchemaResolver {
   /// hide a type the message uses or declares, or `case x(Kind)` would refer to the enum itself.
   private func checkOneofNames(_ message: MessageDecl) throws(ProtoGenError) {
     for oneof in message.oneofs {
-      let typeName = oneof.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }
-        .joined()
+      let typeName = oneof.name.split(separator: "_").map {
+        $0.prefix(1).uppercased() + $0.dropFirst()
+      }
+      .joined()
       let nested = message.messages.map(\.name) + message.enums.map(\.name)
       let topLevel = self.package + "." + typeName
-      if nested.contains(typeName) || self.messages[topLevel] != nil || self.enums[topLevel] != nil {
+      if nested.contains(typeName) || self.messages[topLevel] != nil || self.enums[topLevel] != nil
+      {
         throw ProtoGenError(
           "\(message.fullName): oneof \(oneof.name) would become Swift enum \(typeName), which hides the type of that name; rename the oneof"
         )

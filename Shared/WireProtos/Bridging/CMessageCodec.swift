@@ -38,7 +38,8 @@ enum CMessageCodec {
   static func decode<C, Message>(
     _ bytes: UnsafeRawBufferPointer,
     messageName: String,
-    unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<C>?,
+    unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) ->
+      UnsafeMutablePointer<C>?,
     read: (UnsafeMutablePointer<C>) throws(ProtoDecodingError) -> Message
   ) throws(ProtoDecodingError) -> Message {
     let result: Result<Message, ProtoDecodingError> = withUnsafeTemporaryAllocation(
@@ -49,7 +50,8 @@ enum CMessageCodec {
         var allocator = ProtobufCAllocator(
           alloc: { data, size in
             guard let data else { return nil }
-            return data.assumingMemoryBound(to: CArena.self).pointee.allocateIfPossible(byteCount: size)
+            return data.assumingMemoryBound(to: CArena.self).pointee.allocateIfPossible(
+              byteCount: size)
           },
           free: { _, _ in },  // the arena frees everything at once
           allocator_data: UnsafeMutableRawPointer(arenaPointer))
@@ -74,7 +76,8 @@ enum CRead {
   /// A Swift string from a protobuf-c string, which must be valid UTF-8 (proto3 requires it;
   /// protobuf-c does not check).
   /// - Parameter field: the full proto name of the field, for the error.
-  static func string(_ pointer: UnsafeMutablePointer<CChar>?, field: String) throws(ProtoDecodingError)
+  static func string(_ pointer: UnsafeMutablePointer<CChar>?, field: String)
+    throws(ProtoDecodingError)
     -> String
   {
     guard let pointer, pointer.pointee != 0 else { return "" }
@@ -100,7 +103,9 @@ enum CRead {
   }
 
   /// A C array converted element by element (booleans, enums).
-  static func array<C, T>(_ pointer: UnsafeMutablePointer<C>?, count: Int, converting convert: (C) -> T) -> [T] {
+  static func array<C, T>(
+    _ pointer: UnsafeMutablePointer<C>?, count: Int, converting convert: (C) -> T
+  ) -> [T] {
     guard count > 0, let pointer else { return [] }
     return UnsafeBufferPointer(start: pointer, count: count).map(convert)
   }
@@ -117,14 +122,17 @@ enum CRead {
   }
 
   /// Copies of a C array of byte strings.
-  static func bytesArray(_ pointer: UnsafeMutablePointer<ProtobufCBinaryData>?, count: Int) -> [[UInt8]] {
+  static func bytesArray(_ pointer: UnsafeMutablePointer<ProtobufCBinaryData>?, count: Int)
+    -> [[UInt8]]
+  {
     guard count > 0, let pointer else { return [] }
     return UnsafeBufferPointer(start: pointer, count: count).map(Self.bytes)
   }
 
   /// A singular message field: `nil` when it is absent.
   static func message<C, M>(
-    _ pointer: UnsafeMutablePointer<C>?, reading read: (UnsafeMutablePointer<C>) throws(ProtoDecodingError) -> M
+    _ pointer: UnsafeMutablePointer<C>?,
+    reading read: (UnsafeMutablePointer<C>) throws(ProtoDecodingError) -> M
   ) throws(ProtoDecodingError) -> M? {
     guard let pointer else { return nil }
     return try read(pointer)

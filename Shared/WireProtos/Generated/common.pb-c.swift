@@ -173,7 +173,8 @@ extension PageRequest {
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PageRequest>) throws(ProtoDecodingError) {
     self.pageSize = message.pointee.page_size
-    self.pageToken = try CRead.string(message.pointee.page_token, field: "dcmms.v1.PageRequest.page_token")
+    self.pageToken = try CRead.string(
+      message.pointee.page_token, field: "dcmms.v1.PageRequest.page_token")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -204,7 +205,8 @@ extension PageResponse {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PageResponse>) throws(ProtoDecodingError) {
-    self.nextPageToken = try CRead.string(message.pointee.next_page_token, field: "dcmms.v1.PageResponse.next_page_token")
+    self.nextPageToken = try CRead.string(
+      message.pointee.next_page_token, field: "dcmms.v1.PageResponse.next_page_token")
     self.totalCount = message.pointee.total_count
   }
 
@@ -212,7 +214,9 @@ extension PageResponse {
   func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__PageResponse> {
     let message = arena.allocate(Dcmms__V1__PageResponse.self)
     dcmms__v1__page_response__init(message)
-    if !self.nextPageToken.isEmpty { message.pointee.next_page_token = arena.copyString(self.nextPageToken) }
+    if !self.nextPageToken.isEmpty {
+      message.pointee.next_page_token = arena.copyString(self.nextPageToken)
+    }
     message.pointee.total_count = self.totalCount
     return message
   }
@@ -267,8 +271,10 @@ extension FeatureVector {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureVector>) throws(ProtoDecodingError) {
-    self.names = try CRead.strings(message.pointee.names, count: message.pointee.n_names, field: "dcmms.v1.FeatureVector.names")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureVector>) throws(ProtoDecodingError)
+  {
+    self.names = try CRead.strings(
+      message.pointee.names, count: message.pointee.n_names, field: "dcmms.v1.FeatureVector.names")
     self.values = CRead.array(message.pointee.values, count: message.pointee.n_values)
   }
 
@@ -301,12 +307,20 @@ extension FeatureMatrix {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureMatrix>) throws(ProtoDecodingError) {
-    self.featureNames = try CRead.strings(message.pointee.feature_names, count: message.pointee.n_feature_names, field: "dcmms.v1.FeatureMatrix.feature_names")
-    self.entityIDs = try CRead.strings(message.pointee.entity_ids, count: message.pointee.n_entity_ids, field: "dcmms.v1.FeatureMatrix.entity_ids")
-    self.eventTimeUs = CRead.array(message.pointee.event_time_us, count: message.pointee.n_event_time_us)
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureMatrix>) throws(ProtoDecodingError)
+  {
+    self.featureNames = try CRead.strings(
+      message.pointee.feature_names, count: message.pointee.n_feature_names,
+      field: "dcmms.v1.FeatureMatrix.feature_names")
+    self.entityIDs = try CRead.strings(
+      message.pointee.entity_ids, count: message.pointee.n_entity_ids,
+      field: "dcmms.v1.FeatureMatrix.entity_ids")
+    self.eventTimeUs = CRead.array(
+      message.pointee.event_time_us, count: message.pointee.n_event_time_us)
     self.values = CRead.array(message.pointee.values, count: message.pointee.n_values)
-    self.statuses = CRead.array(message.pointee.statuses, count: message.pointee.n_statuses) { FeatureStatus(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+    self.statuses = CRead.array(message.pointee.statuses, count: message.pointee.n_statuses) {
+      FeatureStatus(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -322,7 +336,9 @@ extension FeatureMatrix {
     message.pointee.n_values = self.values.count
     message.pointee.values = arena.copyArray(self.values)
     message.pointee.n_statuses = self.statuses.count
-    message.pointee.statuses = arena.copyArray(self.statuses) { Dcmms__V1__FeatureStatus(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.statuses = arena.copyArray(self.statuses) {
+      Dcmms__V1__FeatureStatus(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     return message
   }
 }
@@ -344,8 +360,11 @@ extension DistributionSketch {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DistributionSketch>) throws(ProtoDecodingError) {
-    self.feature = try CRead.string(message.pointee.feature, field: "dcmms.v1.DistributionSketch.feature")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DistributionSketch>)
+    throws(ProtoDecodingError)
+  {
+    self.feature = try CRead.string(
+      message.pointee.feature, field: "dcmms.v1.DistributionSketch.feature")
     self.count = message.pointee.count
     self.missingCount = message.pointee.missing_count
     self.min = message.pointee.min
@@ -354,9 +373,13 @@ extension DistributionSketch {
     self.standardDeviation = message.pointee.standard_deviation
     self.binEdges = CRead.array(message.pointee.bin_edges, count: message.pointee.n_bin_edges)
     self.binCounts = CRead.array(message.pointee.bin_counts, count: message.pointee.n_bin_counts)
-    self.quantileLevels = CRead.array(message.pointee.quantile_levels, count: message.pointee.n_quantile_levels)
-    self.quantileValues = CRead.array(message.pointee.quantile_values, count: message.pointee.n_quantile_values)
-    self.byHourOfDay = try CRead.messages(message.pointee.by_hour_of_day, count: message.pointee.n_by_hour_of_day, reading: HourOfDaySketch.init(cMessage:))
+    self.quantileLevels = CRead.array(
+      message.pointee.quantile_levels, count: message.pointee.n_quantile_levels)
+    self.quantileValues = CRead.array(
+      message.pointee.quantile_values, count: message.pointee.n_quantile_values)
+    self.byHourOfDay = try CRead.messages(
+      message.pointee.by_hour_of_day, count: message.pointee.n_by_hour_of_day,
+      reading: HourOfDaySketch.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -379,7 +402,9 @@ extension DistributionSketch {
     message.pointee.n_quantile_values = self.quantileValues.count
     message.pointee.quantile_values = arena.copyArray(self.quantileValues)
     message.pointee.n_by_hour_of_day = self.byHourOfDay.count
-    message.pointee.by_hour_of_day = arena.copyMessages(self.byHourOfDay) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.by_hour_of_day = arena.copyMessages(self.byHourOfDay) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -401,12 +426,15 @@ extension HourOfDaySketch {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__HourOfDaySketch>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__HourOfDaySketch>)
+    throws(ProtoDecodingError)
+  {
     self.hour = message.pointee.hour
     self.count = message.pointee.count
     self.mean = message.pointee.mean
     self.standardDeviation = message.pointee.standard_deviation
-    self.quantileValues = CRead.array(message.pointee.quantile_values, count: message.pointee.n_quantile_values)
+    self.quantileValues = CRead.array(
+      message.pointee.quantile_values, count: message.pointee.n_quantile_values)
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -440,24 +468,35 @@ extension DataValidationReport {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DataValidationReport>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DataValidationReport>)
+    throws(ProtoDecodingError)
+  {
     self.passed = message.pointee.passed != 0
-    self.checks = try CRead.messages(message.pointee.checks, count: message.pointee.n_checks, reading: ValidationCheck.init(cMessage:))
-    self.features = try CRead.messages(message.pointee.features, count: message.pointee.n_features, reading: FeatureQuality.init(cMessage:))
+    self.checks = try CRead.messages(
+      message.pointee.checks, count: message.pointee.n_checks,
+      reading: ValidationCheck.init(cMessage:))
+    self.features = try CRead.messages(
+      message.pointee.features, count: message.pointee.n_features,
+      reading: FeatureQuality.init(cMessage:))
     self.rowCount = message.pointee.row_count
     self.range = try CRead.message(message.pointee.range, reading: TimeRange.init(cMessage:))
     self.generatedTimeUs = message.pointee.generated_time_us
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DataValidationReport> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DataValidationReport>
+  {
     let message = arena.allocate(Dcmms__V1__DataValidationReport.self)
     dcmms__v1__data_validation_report__init(message)
     message.pointee.passed = self.passed ? 1 : 0
     message.pointee.n_checks = self.checks.count
-    message.pointee.checks = arena.copyMessages(self.checks) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.checks = arena.copyMessages(self.checks) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_features = self.features.count
-    message.pointee.features = arena.copyMessages(self.features) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.features = arena.copyMessages(self.features) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.row_count = self.rowCount
     if let value = self.range { message.pointee.range = value.makeCMessage(in: &arena) }
     message.pointee.generated_time_us = self.generatedTimeUs
@@ -482,7 +521,9 @@ extension ValidationCheck {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ValidationCheck>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ValidationCheck>)
+    throws(ProtoDecodingError)
+  {
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.ValidationCheck.name")
     self.passed = message.pointee.passed != 0
     self.detail = try CRead.string(message.pointee.detail, field: "dcmms.v1.ValidationCheck.detail")
@@ -520,8 +561,10 @@ extension FeatureQuality {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureQuality>) throws(ProtoDecodingError) {
-    self.feature = try CRead.string(message.pointee.feature, field: "dcmms.v1.FeatureQuality.feature")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureQuality>) throws(ProtoDecodingError)
+  {
+    self.feature = try CRead.string(
+      message.pointee.feature, field: "dcmms.v1.FeatureQuality.feature")
     self.completeness = message.pointee.completeness
     self.presentCount = message.pointee.present_count
     self.missingCount = message.pointee.missing_count
@@ -567,14 +610,18 @@ extension ModelRef {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ModelRef>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ModelRef.model_name")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ModelRef.model_name")
     switch message.pointee.selector_case.rawValue {
     case 2:
-      self.selector = .version(try CRead.string(message.pointee.version, field: "dcmms.v1.ModelRef.version"))
+      self.selector = .version(
+        try CRead.string(message.pointee.version, field: "dcmms.v1.ModelRef.version"))
     case 3:
-      self.selector = .alias(try CRead.string(message.pointee.alias, field: "dcmms.v1.ModelRef.alias"))
+      self.selector = .alias(
+        try CRead.string(message.pointee.alias, field: "dcmms.v1.ModelRef.alias"))
     case 4:
-      self.selector = .stage(ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.stage.rawValue)))
+      self.selector = .stage(
+        ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.stage.rawValue)))
     default:
       self.selector = nil
     }
@@ -658,7 +705,8 @@ extension ArtifactRef {
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ArtifactRef>) throws(ProtoDecodingError) {
     self.sha256 = try CRead.string(message.pointee.sha256, field: "dcmms.v1.ArtifactRef.sha256")
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.ArtifactRef.name")
-    self.mediaType = try CRead.string(message.pointee.media_type, field: "dcmms.v1.ArtifactRef.media_type")
+    self.mediaType = try CRead.string(
+      message.pointee.media_type, field: "dcmms.v1.ArtifactRef.media_type")
     self.sizeBytes = message.pointee.size_bytes
     self.storedSizeBytes = message.pointee.stored_size_bytes
     self.createdTimeUs = message.pointee.created_time_us
@@ -695,8 +743,10 @@ extension ArtifactChunk {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ArtifactChunk>) throws(ProtoDecodingError) {
-    self.artifact = try CRead.message(message.pointee.artifact, reading: ArtifactRef.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ArtifactChunk>) throws(ProtoDecodingError)
+  {
+    self.artifact = try CRead.message(
+      message.pointee.artifact, reading: ArtifactRef.init(cMessage:))
     self.offset = message.pointee.offset
     self.data = CRead.bytes(message.pointee.data)
   }
@@ -729,9 +779,12 @@ extension ComparisonRow {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ComparisonRow>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ComparisonRow>) throws(ProtoDecodingError)
+  {
     self.key = try CRead.string(message.pointee.key, field: "dcmms.v1.ComparisonRow.key")
-    self.values = try CRead.strings(message.pointee.values, count: message.pointee.n_values, field: "dcmms.v1.ComparisonRow.values")
+    self.values = try CRead.strings(
+      message.pointee.values, count: message.pointee.n_values,
+      field: "dcmms.v1.ComparisonRow.values")
     self.differs = message.pointee.differs != 0
   }
 
@@ -764,14 +817,17 @@ extension MetricComparisonRow {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MetricComparisonRow>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MetricComparisonRow>)
+    throws(ProtoDecodingError)
+  {
     self.key = try CRead.string(message.pointee.key, field: "dcmms.v1.MetricComparisonRow.key")
     self.values = CRead.array(message.pointee.values, count: message.pointee.n_values)
     self.bestIndex = message.pointee.best_index
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__MetricComparisonRow> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__MetricComparisonRow>
+  {
     let message = arena.allocate(Dcmms__V1__MetricComparisonRow.self)
     dcmms__v1__metric_comparison_row__init(message)
     if !self.key.isEmpty { message.pointee.key = arena.copyString(self.key) }
@@ -799,7 +855,8 @@ extension TrafficPolicy {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TrafficPolicy>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TrafficPolicy>) throws(ProtoDecodingError)
+  {
     self.mode = TrafficMode(rawValue: Int32(truncatingIfNeeded: message.pointee.mode.rawValue))
     self.candidate = try CRead.message(message.pointee.candidate, reading: ModelRef.init(cMessage:))
     self.candidateFraction = message.pointee.candidate_fraction
@@ -838,9 +895,12 @@ extension ABTestResult {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ABTestResult>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ABTestResult.model_name")
-    self.baselineVersion = try CRead.string(message.pointee.baseline_version, field: "dcmms.v1.ABTestResult.baseline_version")
-    self.candidateVersion = try CRead.string(message.pointee.candidate_version, field: "dcmms.v1.ABTestResult.candidate_version")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ABTestResult.model_name")
+    self.baselineVersion = try CRead.string(
+      message.pointee.baseline_version, field: "dcmms.v1.ABTestResult.baseline_version")
+    self.candidateVersion = try CRead.string(
+      message.pointee.candidate_version, field: "dcmms.v1.ABTestResult.candidate_version")
     self.window = try CRead.message(message.pointee.window, reading: TimeRange.init(cMessage:))
     self.candidateFraction = message.pointee.candidate_fraction
     self.metric = try CRead.string(message.pointee.metric, field: "dcmms.v1.ABTestResult.metric")
@@ -851,7 +911,8 @@ extension ABTestResult {
     self.candidateValue = message.pointee.candidate_value
     self.pValue = message.pointee.p_value
     self.test = try CRead.string(message.pointee.test, field: "dcmms.v1.ABTestResult.test")
-    self.verdict = ABTestVerdict(rawValue: Int32(truncatingIfNeeded: message.pointee.verdict.rawValue))
+    self.verdict = ABTestVerdict(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.verdict.rawValue))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -859,8 +920,12 @@ extension ABTestResult {
     let message = arena.allocate(Dcmms__V1__ABTestResult.self)
     dcmms__v1__abtest_result__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
-    if !self.baselineVersion.isEmpty { message.pointee.baseline_version = arena.copyString(self.baselineVersion) }
-    if !self.candidateVersion.isEmpty { message.pointee.candidate_version = arena.copyString(self.candidateVersion) }
+    if !self.baselineVersion.isEmpty {
+      message.pointee.baseline_version = arena.copyString(self.baselineVersion)
+    }
+    if !self.candidateVersion.isEmpty {
+      message.pointee.candidate_version = arena.copyString(self.candidateVersion)
+    }
     if let value = self.window { message.pointee.window = value.makeCMessage(in: &arena) }
     message.pointee.candidate_fraction = self.candidateFraction
     if !self.metric.isEmpty { message.pointee.metric = arena.copyString(self.metric) }

@@ -510,8 +510,6 @@ package struct ModelRef: ProtoMessage, Hashable {
   /// The `selector` oneof: at most one of its fields is set.
   package var selector: Selector? = nil
 
-
-
   /// Creates a message with every field at its default.
   package init() {}
 
@@ -882,7 +880,9 @@ package struct AssetKind: ProtoEnum {
   package static let transformer = Self(rawValue: 5)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .inverter, .windTurbine, .metStation, .combiner, .transformer]
+  package static let knownValues: [Self] = [
+    .unspecified, .inverter, .windTurbine, .metStation, .combiner, .transformer,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -931,7 +931,10 @@ package struct UseCase: ProtoEnum {
   package static let equipmentAnomaly = Self(rawValue: 7)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .inverterFault, .remainingUsefulLife, .stringFault, .soiling, .solarForecast, .windForecast, .equipmentAnomaly]
+  package static let knownValues: [Self] = [
+    .unspecified, .inverterFault, .remainingUsefulLife, .stringFault, .soiling, .solarForecast,
+    .windForecast, .equipmentAnomaly,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -982,7 +985,10 @@ package struct Algorithm: ProtoEnum {
   package static let linear = Self(rawValue: 7)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .randomForest, .gradientBoosting, .isolationForest, .autoencoder, .lstm, .decisionTree, .linear]
+  package static let knownValues: [Self] = [
+    .unspecified, .randomForest, .gradientBoosting, .isolationForest, .autoencoder, .lstm,
+    .decisionTree, .linear,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -1191,7 +1197,10 @@ package struct ABTestVerdict: ProtoEnum {
   package static let abTestVerdictInconclusive = Self(rawValue: 4)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.abTestVerdictUnspecified, .abTestVerdictCandidateBetter, .abTestVerdictNoDifference, .abTestVerdictCandidateWorse, .abTestVerdictInconclusive]
+  package static let knownValues: [Self] = [
+    .abTestVerdictUnspecified, .abTestVerdictCandidateBetter, .abTestVerdictNoDifference,
+    .abTestVerdictCandidateWorse, .abTestVerdictInconclusive,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {

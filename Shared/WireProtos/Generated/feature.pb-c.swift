@@ -67,15 +67,21 @@ extension Asset {
     self.assetID = try CRead.string(message.pointee.asset_id, field: "dcmms.v1.Asset.asset_id")
     self.siteID = try CRead.string(message.pointee.site_id, field: "dcmms.v1.Asset.site_id")
     self.kind = AssetKind(rawValue: Int32(truncatingIfNeeded: message.pointee.kind.rawValue))
-    self.parentAssetID = try CRead.string(message.pointee.parent_asset_id, field: "dcmms.v1.Asset.parent_asset_id")
-    self.manufacturer = try CRead.string(message.pointee.manufacturer, field: "dcmms.v1.Asset.manufacturer")
+    self.parentAssetID = try CRead.string(
+      message.pointee.parent_asset_id, field: "dcmms.v1.Asset.parent_asset_id")
+    self.manufacturer = try CRead.string(
+      message.pointee.manufacturer, field: "dcmms.v1.Asset.manufacturer")
     self.model = try CRead.string(message.pointee.model, field: "dcmms.v1.Asset.model")
     self.ratedPowerKw = message.pointee.rated_power_kw
     self.stringCount = message.pointee.string_count
     self.commissionedTimeUs = message.pointee.commissioned_time_us
-    self.attributes = try CRead.map(message.pointee.attributes, count: message.pointee.n_attributes) {
+    self.attributes = try CRead.map(message.pointee.attributes, count: message.pointee.n_attributes)
+    {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.Asset.attributes.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.Asset.attributes.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.Asset.attributes.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.Asset.attributes.value")
+      )
     }
   }
 
@@ -86,15 +92,21 @@ extension Asset {
     if !self.assetID.isEmpty { message.pointee.asset_id = arena.copyString(self.assetID) }
     if !self.siteID.isEmpty { message.pointee.site_id = arena.copyString(self.siteID) }
     message.pointee.kind = .init(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
-    if !self.parentAssetID.isEmpty { message.pointee.parent_asset_id = arena.copyString(self.parentAssetID) }
-    if !self.manufacturer.isEmpty { message.pointee.manufacturer = arena.copyString(self.manufacturer) }
+    if !self.parentAssetID.isEmpty {
+      message.pointee.parent_asset_id = arena.copyString(self.parentAssetID)
+    }
+    if !self.manufacturer.isEmpty {
+      message.pointee.manufacturer = arena.copyString(self.manufacturer)
+    }
     if !self.model.isEmpty { message.pointee.model = arena.copyString(self.model) }
     message.pointee.rated_power_kw = self.ratedPowerKw
     message.pointee.string_count = self.stringCount
     message.pointee.commissioned_time_us = self.commissionedTimeUs
     message.pointee.n_attributes = self.attributes.count
     message.pointee.attributes = arena.copyMap(self.attributes) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__Asset__AttributesEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__Asset__AttributesEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__Asset__AttributesEntry.self)
       dcmms__v1__asset__attributes_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -129,7 +141,8 @@ extension AssetEvent {
     self.endTimeUs = message.pointee.end_time_us
     self.code = try CRead.string(message.pointee.code, field: "dcmms.v1.AssetEvent.code")
     self.stringIndex = message.pointee.string_index
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.AssetEvent.description")
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.AssetEvent.description")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -142,7 +155,9 @@ extension AssetEvent {
     message.pointee.end_time_us = self.endTimeUs
     if !self.code.isEmpty { message.pointee.code = arena.copyString(self.code) }
     message.pointee.string_index = self.stringIndex
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     return message
   }
 }
@@ -165,7 +180,8 @@ extension TelemetryRow {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TelemetryRow>) throws(ProtoDecodingError) {
-    self.assetID = try CRead.string(message.pointee.asset_id, field: "dcmms.v1.TelemetryRow.asset_id")
+    self.assetID = try CRead.string(
+      message.pointee.asset_id, field: "dcmms.v1.TelemetryRow.asset_id")
     self.eventTimeUs = message.pointee.event_time_us
     self.values = CRead.array(message.pointee.values, count: message.pointee.n_values)
     self.status = AssetStatus(rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue))
@@ -203,11 +219,17 @@ extension TelemetryBatch {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TelemetryBatch>) throws(ProtoDecodingError) {
-    self.batchID = try CRead.string(message.pointee.batch_id, field: "dcmms.v1.TelemetryBatch.batch_id")
-    self.columns = try CRead.strings(message.pointee.columns, count: message.pointee.n_columns, field: "dcmms.v1.TelemetryBatch.columns")
-    self.rows = try CRead.messages(message.pointee.rows, count: message.pointee.n_rows, reading: TelemetryRow.init(cMessage:))
-    self.events = try CRead.messages(message.pointee.events, count: message.pointee.n_events, reading: AssetEvent.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TelemetryBatch>) throws(ProtoDecodingError)
+  {
+    self.batchID = try CRead.string(
+      message.pointee.batch_id, field: "dcmms.v1.TelemetryBatch.batch_id")
+    self.columns = try CRead.strings(
+      message.pointee.columns, count: message.pointee.n_columns,
+      field: "dcmms.v1.TelemetryBatch.columns")
+    self.rows = try CRead.messages(
+      message.pointee.rows, count: message.pointee.n_rows, reading: TelemetryRow.init(cMessage:))
+    self.events = try CRead.messages(
+      message.pointee.events, count: message.pointee.n_events, reading: AssetEvent.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -218,9 +240,13 @@ extension TelemetryBatch {
     message.pointee.n_columns = self.columns.count
     message.pointee.columns = arena.copyStrings(self.columns)
     message.pointee.n_rows = self.rows.count
-    message.pointee.rows = arena.copyMessages(self.rows) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.rows = arena.copyMessages(self.rows) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_events = self.events.count
-    message.pointee.events = arena.copyMessages(self.events) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.events = arena.copyMessages(self.events) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -232,7 +258,8 @@ extension IngestTelemetryRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__ingest_telemetry_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__ingest_telemetry_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -242,12 +269,16 @@ extension IngestTelemetryRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__IngestTelemetryRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__IngestTelemetryRequest>)
+    throws(ProtoDecodingError)
+  {
     self.batch = try CRead.message(message.pointee.batch, reading: TelemetryBatch.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__IngestTelemetryRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__IngestTelemetryRequest
+  > {
     let message = arena.allocate(Dcmms__V1__IngestTelemetryRequest.self)
     dcmms__v1__ingest_telemetry_request__init(message)
     if let value = self.batch { message.pointee.batch = value.makeCMessage(in: &arena) }
@@ -272,10 +303,13 @@ extension RejectionCount {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RejectionCount>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RejectionCount>) throws(ProtoDecodingError)
+  {
     self.reason = RejectReason(rawValue: Int32(truncatingIfNeeded: message.pointee.reason.rawValue))
     self.count = message.pointee.count
-    self.examples = try CRead.strings(message.pointee.examples, count: message.pointee.n_examples, field: "dcmms.v1.RejectionCount.examples")
+    self.examples = try CRead.strings(
+      message.pointee.examples, count: message.pointee.n_examples,
+      field: "dcmms.v1.RejectionCount.examples")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -297,7 +331,8 @@ extension IngestTelemetryResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__ingest_telemetry_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__ingest_telemetry_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -307,18 +342,24 @@ extension IngestTelemetryResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__IngestTelemetryResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__IngestTelemetryResponse>)
+    throws(ProtoDecodingError)
+  {
     self.batchesReceived = message.pointee.batches_received
     self.batchesDuplicate = message.pointee.batches_duplicate
     self.rowsReceived = message.pointee.rows_received
     self.rowsLoaded = message.pointee.rows_loaded
     self.rowsRejected = message.pointee.rows_rejected
     self.eventsLoaded = message.pointee.events_loaded
-    self.rejections = try CRead.messages(message.pointee.rejections, count: message.pointee.n_rejections, reading: RejectionCount.init(cMessage:))
+    self.rejections = try CRead.messages(
+      message.pointee.rejections, count: message.pointee.n_rejections,
+      reading: RejectionCount.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__IngestTelemetryResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__IngestTelemetryResponse
+  > {
     let message = arena.allocate(Dcmms__V1__IngestTelemetryResponse.self)
     dcmms__v1__ingest_telemetry_response__init(message)
     message.pointee.batches_received = self.batchesReceived
@@ -328,7 +369,9 @@ extension IngestTelemetryResponse {
     message.pointee.rows_rejected = self.rowsRejected
     message.pointee.events_loaded = self.eventsLoaded
     message.pointee.n_rejections = self.rejections.count
-    message.pointee.rejections = arena.copyMessages(self.rejections) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.rejections = arena.copyMessages(self.rejections) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -350,40 +393,64 @@ extension CsvColumnMapping {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CsvColumnMapping>) throws(ProtoDecodingError) {
-    self.assetIDColumn = try CRead.string(message.pointee.asset_id_column, field: "dcmms.v1.CsvColumnMapping.asset_id_column")
-    self.timeColumn = try CRead.string(message.pointee.time_column, field: "dcmms.v1.CsvColumnMapping.time_column")
-    self.timeFormat = try CRead.string(message.pointee.time_format, field: "dcmms.v1.CsvColumnMapping.time_format")
-    self.timeZone = try CRead.string(message.pointee.time_zone, field: "dcmms.v1.CsvColumnMapping.time_zone")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CsvColumnMapping>)
+    throws(ProtoDecodingError)
+  {
+    self.assetIDColumn = try CRead.string(
+      message.pointee.asset_id_column, field: "dcmms.v1.CsvColumnMapping.asset_id_column")
+    self.timeColumn = try CRead.string(
+      message.pointee.time_column, field: "dcmms.v1.CsvColumnMapping.time_column")
+    self.timeFormat = try CRead.string(
+      message.pointee.time_format, field: "dcmms.v1.CsvColumnMapping.time_format")
+    self.timeZone = try CRead.string(
+      message.pointee.time_zone, field: "dcmms.v1.CsvColumnMapping.time_zone")
     self.columns = try CRead.map(message.pointee.columns, count: message.pointee.n_columns) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.CsvColumnMapping.columns.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.CsvColumnMapping.columns.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.CsvColumnMapping.columns.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.CsvColumnMapping.columns.value")
+      )
     }
     self.scale = try CRead.map(message.pointee.scale, count: message.pointee.n_scale) {
       (entry) throws(ProtoDecodingError) -> (String, Double) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.CsvColumnMapping.scale.key"), entry.pointee.value)
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.CsvColumnMapping.scale.key"),
+        entry.pointee.value
+      )
     }
     self.offset = try CRead.map(message.pointee.offset, count: message.pointee.n_offset) {
       (entry) throws(ProtoDecodingError) -> (String, Double) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.CsvColumnMapping.offset.key"), entry.pointee.value)
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.CsvColumnMapping.offset.key"),
+        entry.pointee.value
+      )
     }
-    self.statusColumn = try CRead.string(message.pointee.status_column, field: "dcmms.v1.CsvColumnMapping.status_column")
-    self.errorCodeColumn = try CRead.string(message.pointee.error_code_column, field: "dcmms.v1.CsvColumnMapping.error_code_column")
-    self.delimiter = try CRead.string(message.pointee.delimiter, field: "dcmms.v1.CsvColumnMapping.delimiter")
-    self.missingValues = try CRead.strings(message.pointee.missing_values, count: message.pointee.n_missing_values, field: "dcmms.v1.CsvColumnMapping.missing_values")
+    self.statusColumn = try CRead.string(
+      message.pointee.status_column, field: "dcmms.v1.CsvColumnMapping.status_column")
+    self.errorCodeColumn = try CRead.string(
+      message.pointee.error_code_column, field: "dcmms.v1.CsvColumnMapping.error_code_column")
+    self.delimiter = try CRead.string(
+      message.pointee.delimiter, field: "dcmms.v1.CsvColumnMapping.delimiter")
+    self.missingValues = try CRead.strings(
+      message.pointee.missing_values, count: message.pointee.n_missing_values,
+      field: "dcmms.v1.CsvColumnMapping.missing_values")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
   func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CsvColumnMapping> {
     let message = arena.allocate(Dcmms__V1__CsvColumnMapping.self)
     dcmms__v1__csv_column_mapping__init(message)
-    if !self.assetIDColumn.isEmpty { message.pointee.asset_id_column = arena.copyString(self.assetIDColumn) }
+    if !self.assetIDColumn.isEmpty {
+      message.pointee.asset_id_column = arena.copyString(self.assetIDColumn)
+    }
     if !self.timeColumn.isEmpty { message.pointee.time_column = arena.copyString(self.timeColumn) }
     if !self.timeFormat.isEmpty { message.pointee.time_format = arena.copyString(self.timeFormat) }
     if !self.timeZone.isEmpty { message.pointee.time_zone = arena.copyString(self.timeZone) }
     message.pointee.n_columns = self.columns.count
     message.pointee.columns = arena.copyMap(self.columns) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CsvColumnMapping__ColumnsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__CsvColumnMapping__ColumnsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__CsvColumnMapping__ColumnsEntry.self)
       dcmms__v1__csv_column_mapping__columns_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -392,7 +459,9 @@ extension CsvColumnMapping {
     }
     message.pointee.n_scale = self.scale.count
     message.pointee.scale = arena.copyMap(self.scale) {
-      (key: String, value: Double, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CsvColumnMapping__ScaleEntry> in
+      (key: String, value: Double, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__CsvColumnMapping__ScaleEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__CsvColumnMapping__ScaleEntry.self)
       dcmms__v1__csv_column_mapping__scale_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -401,15 +470,21 @@ extension CsvColumnMapping {
     }
     message.pointee.n_offset = self.offset.count
     message.pointee.offset = arena.copyMap(self.offset) {
-      (key: String, value: Double, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CsvColumnMapping__OffsetEntry> in
+      (key: String, value: Double, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__CsvColumnMapping__OffsetEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__CsvColumnMapping__OffsetEntry.self)
       dcmms__v1__csv_column_mapping__offset_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
       entry.pointee.value = value
       return entry
     }
-    if !self.statusColumn.isEmpty { message.pointee.status_column = arena.copyString(self.statusColumn) }
-    if !self.errorCodeColumn.isEmpty { message.pointee.error_code_column = arena.copyString(self.errorCodeColumn) }
+    if !self.statusColumn.isEmpty {
+      message.pointee.status_column = arena.copyString(self.statusColumn)
+    }
+    if !self.errorCodeColumn.isEmpty {
+      message.pointee.error_code_column = arena.copyString(self.errorCodeColumn)
+    }
     if !self.delimiter.isEmpty { message.pointee.delimiter = arena.copyString(self.delimiter) }
     message.pointee.n_missing_values = self.missingValues.count
     message.pointee.missing_values = arena.copyStrings(self.missingValues)
@@ -424,7 +499,8 @@ extension ImportTelemetryCsvRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__import_telemetry_csv_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__import_telemetry_csv_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -434,10 +510,14 @@ extension ImportTelemetryCsvRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ImportTelemetryCsvRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ImportTelemetryCsvRequest>)
+    throws(ProtoDecodingError)
+  {
     switch message.pointee.part_case.rawValue {
     case 1:
-      self.part = .header(try CRead.message(message.pointee.header, reading: CsvImportHeader.init(cMessage:)) ?? CsvImportHeader())
+      self.part = .header(
+        try CRead.message(message.pointee.header, reading: CsvImportHeader.init(cMessage:))
+          ?? CsvImportHeader())
     case 2:
       self.part = .data(CRead.bytes(message.pointee.data))
     default:
@@ -446,7 +526,9 @@ extension ImportTelemetryCsvRequest {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ImportTelemetryCsvRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ImportTelemetryCsvRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ImportTelemetryCsvRequest.self)
     dcmms__v1__import_telemetry_csv_request__init(message)
     switch self.part {
@@ -480,10 +562,16 @@ extension CsvImportHeader {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CsvImportHeader>) throws(ProtoDecodingError) {
-    self.fileName = try CRead.string(message.pointee.file_name, field: "dcmms.v1.CsvImportHeader.file_name")
-    self.mapping = try CRead.message(message.pointee.mapping, reading: CsvColumnMapping.init(cMessage:))
-    self.createAssetsInSiteID = try CRead.string(message.pointee.create_assets_in_site_id, field: "dcmms.v1.CsvImportHeader.create_assets_in_site_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CsvImportHeader>)
+    throws(ProtoDecodingError)
+  {
+    self.fileName = try CRead.string(
+      message.pointee.file_name, field: "dcmms.v1.CsvImportHeader.file_name")
+    self.mapping = try CRead.message(
+      message.pointee.mapping, reading: CsvColumnMapping.init(cMessage:))
+    self.createAssetsInSiteID = try CRead.string(
+      message.pointee.create_assets_in_site_id,
+      field: "dcmms.v1.CsvImportHeader.create_assets_in_site_id")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -492,7 +580,9 @@ extension CsvImportHeader {
     dcmms__v1__csv_import_header__init(message)
     if !self.fileName.isEmpty { message.pointee.file_name = arena.copyString(self.fileName) }
     if let value = self.mapping { message.pointee.mapping = value.makeCMessage(in: &arena) }
-    if !self.createAssetsInSiteID.isEmpty { message.pointee.create_assets_in_site_id = arena.copyString(self.createAssetsInSiteID) }
+    if !self.createAssetsInSiteID.isEmpty {
+      message.pointee.create_assets_in_site_id = arena.copyString(self.createAssetsInSiteID)
+    }
     return message
   }
 }
@@ -516,12 +606,19 @@ extension FeatureSpec {
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureSpec>) throws(ProtoDecodingError) {
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.FeatureSpec.name")
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.FeatureSpec.description")
-    self.valueType = FeatureValueType(rawValue: Int32(truncatingIfNeeded: message.pointee.value_type.rawValue))
-    self.minValue = try CRead.message(message.pointee.min_value, reading: DoubleValue.init(cMessage:))
-    self.maxValue = try CRead.message(message.pointee.max_value, reading: DoubleValue.init(cMessage:))
-    self.transformation = try CRead.string(message.pointee.transformation, field: "dcmms.v1.FeatureSpec.transformation")
-    self.sourceColumns = try CRead.strings(message.pointee.source_columns, count: message.pointee.n_source_columns, field: "dcmms.v1.FeatureSpec.source_columns")
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.FeatureSpec.description")
+    self.valueType = FeatureValueType(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.value_type.rawValue))
+    self.minValue = try CRead.message(
+      message.pointee.min_value, reading: DoubleValue.init(cMessage:))
+    self.maxValue = try CRead.message(
+      message.pointee.max_value, reading: DoubleValue.init(cMessage:))
+    self.transformation = try CRead.string(
+      message.pointee.transformation, field: "dcmms.v1.FeatureSpec.transformation")
+    self.sourceColumns = try CRead.strings(
+      message.pointee.source_columns, count: message.pointee.n_source_columns,
+      field: "dcmms.v1.FeatureSpec.source_columns")
     self.unit = try CRead.string(message.pointee.unit, field: "dcmms.v1.FeatureSpec.unit")
   }
 
@@ -530,11 +627,15 @@ extension FeatureSpec {
     let message = arena.allocate(Dcmms__V1__FeatureSpec.self)
     dcmms__v1__feature_spec__init(message)
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.value_type = .init(rawValue: .init(truncatingIfNeeded: self.valueType.rawValue))
     if let value = self.minValue { message.pointee.min_value = value.makeCMessage(in: &arena) }
     if let value = self.maxValue { message.pointee.max_value = value.makeCMessage(in: &arena) }
-    if !self.transformation.isEmpty { message.pointee.transformation = arena.copyString(self.transformation) }
+    if !self.transformation.isEmpty {
+      message.pointee.transformation = arena.copyString(self.transformation)
+    }
     message.pointee.n_source_columns = self.sourceColumns.count
     message.pointee.source_columns = arena.copyStrings(self.sourceColumns)
     if !self.unit.isEmpty { message.pointee.unit = arena.copyString(self.unit) }
@@ -559,19 +660,30 @@ extension FeatureViewSpec {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureViewSpec>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureViewSpec>)
+    throws(ProtoDecodingError)
+  {
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.FeatureViewSpec.name")
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.FeatureViewSpec.description")
-    self.entities = try CRead.strings(message.pointee.entities, count: message.pointee.n_entities, field: "dcmms.v1.FeatureViewSpec.entities")
-    self.features = try CRead.messages(message.pointee.features, count: message.pointee.n_features, reading: FeatureSpec.init(cMessage:))
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.FeatureViewSpec.description")
+    self.entities = try CRead.strings(
+      message.pointee.entities, count: message.pointee.n_entities,
+      field: "dcmms.v1.FeatureViewSpec.entities")
+    self.features = try CRead.messages(
+      message.pointee.features, count: message.pointee.n_features,
+      reading: FeatureSpec.init(cMessage:))
     self.ttlSeconds = message.pointee.ttl_seconds
     self.source = try CRead.string(message.pointee.source, field: "dcmms.v1.FeatureViewSpec.source")
     self.owner = try CRead.string(message.pointee.owner, field: "dcmms.v1.FeatureViewSpec.owner")
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.FeatureViewSpec.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.FeatureViewSpec.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.FeatureViewSpec.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.FeatureViewSpec.tags.value")
+      )
     }
-    self.assetKinds = CRead.array(message.pointee.asset_kinds, count: message.pointee.n_asset_kinds) { AssetKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+    self.assetKinds = CRead.array(message.pointee.asset_kinds, count: message.pointee.n_asset_kinds)
+    { AssetKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -579,17 +691,23 @@ extension FeatureViewSpec {
     let message = arena.allocate(Dcmms__V1__FeatureViewSpec.self)
     dcmms__v1__feature_view_spec__init(message)
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.n_entities = self.entities.count
     message.pointee.entities = arena.copyStrings(self.entities)
     message.pointee.n_features = self.features.count
-    message.pointee.features = arena.copyMessages(self.features) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.features = arena.copyMessages(self.features) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.ttl_seconds = self.ttlSeconds
     if !self.source.isEmpty { message.pointee.source = arena.copyString(self.source) }
     if !self.owner.isEmpty { message.pointee.owner = arena.copyString(self.owner) }
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__FeatureViewSpec__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__FeatureViewSpec__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__FeatureViewSpec__TagsEntry.self)
       dcmms__v1__feature_view_spec__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -597,7 +715,9 @@ extension FeatureViewSpec {
       return entry
     }
     message.pointee.n_asset_kinds = self.assetKinds.count
-    message.pointee.asset_kinds = arena.copyArray(self.assetKinds) { Dcmms__V1__AssetKind(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.asset_kinds = arena.copyArray(self.assetKinds) {
+      Dcmms__V1__AssetKind(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     return message
   }
 }
@@ -649,7 +769,8 @@ extension RegisterFeatureViewRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__register_feature_view_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__register_feature_view_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -659,13 +780,17 @@ extension RegisterFeatureViewRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RegisterFeatureViewRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RegisterFeatureViewRequest>)
+    throws(ProtoDecodingError)
+  {
     self.view = try CRead.message(message.pointee.view, reading: FeatureViewSpec.init(cMessage:))
     self.replaceExisting = message.pointee.replace_existing != 0
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__RegisterFeatureViewRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__RegisterFeatureViewRequest
+  > {
     let message = arena.allocate(Dcmms__V1__RegisterFeatureViewRequest.self)
     dcmms__v1__register_feature_view_request__init(message)
     if let value = self.view { message.pointee.view = value.makeCMessage(in: &arena) }
@@ -681,7 +806,8 @@ extension ListFeatureViewsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_feature_views_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_feature_views_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -691,13 +817,18 @@ extension ListFeatureViewsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListFeatureViewsRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListFeatureViewsRequest>)
+    throws(ProtoDecodingError)
+  {
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
-    self.namePrefix = try CRead.string(message.pointee.name_prefix, field: "dcmms.v1.ListFeatureViewsRequest.name_prefix")
+    self.namePrefix = try CRead.string(
+      message.pointee.name_prefix, field: "dcmms.v1.ListFeatureViewsRequest.name_prefix")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListFeatureViewsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListFeatureViewsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ListFeatureViewsRequest.self)
     dcmms__v1__list_feature_views_request__init(message)
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
@@ -713,7 +844,8 @@ extension ListFeatureViewsResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_feature_views_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_feature_views_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -723,17 +855,24 @@ extension ListFeatureViewsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListFeatureViewsResponse>) throws(ProtoDecodingError) {
-    self.views = try CRead.messages(message.pointee.views, count: message.pointee.n_views, reading: FeatureView.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListFeatureViewsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.views = try CRead.messages(
+      message.pointee.views, count: message.pointee.n_views, reading: FeatureView.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListFeatureViewsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListFeatureViewsResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListFeatureViewsResponse.self)
     dcmms__v1__list_feature_views_response__init(message)
     message.pointee.n_views = self.views.count
-    message.pointee.views = arena.copyMessages(self.views) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.views = arena.copyMessages(self.views) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -746,7 +885,8 @@ extension GetFeatureViewRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_feature_view_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_feature_view_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -756,12 +896,16 @@ extension GetFeatureViewRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetFeatureViewRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetFeatureViewRequest>)
+    throws(ProtoDecodingError)
+  {
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.GetFeatureViewRequest.name")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetFeatureViewRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetFeatureViewRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetFeatureViewRequest.self)
     dcmms__v1__get_feature_view_request__init(message)
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
@@ -786,10 +930,16 @@ extension AssetSelection {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__AssetSelection>) throws(ProtoDecodingError) {
-    self.siteIDs = try CRead.strings(message.pointee.site_ids, count: message.pointee.n_site_ids, field: "dcmms.v1.AssetSelection.site_ids")
-    self.assetIDs = try CRead.strings(message.pointee.asset_ids, count: message.pointee.n_asset_ids, field: "dcmms.v1.AssetSelection.asset_ids")
-    self.assetKinds = CRead.array(message.pointee.asset_kinds, count: message.pointee.n_asset_kinds) { AssetKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__AssetSelection>) throws(ProtoDecodingError)
+  {
+    self.siteIDs = try CRead.strings(
+      message.pointee.site_ids, count: message.pointee.n_site_ids,
+      field: "dcmms.v1.AssetSelection.site_ids")
+    self.assetIDs = try CRead.strings(
+      message.pointee.asset_ids, count: message.pointee.n_asset_ids,
+      field: "dcmms.v1.AssetSelection.asset_ids")
+    self.assetKinds = CRead.array(message.pointee.asset_kinds, count: message.pointee.n_asset_kinds)
+    { AssetKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -801,7 +951,9 @@ extension AssetSelection {
     message.pointee.n_asset_ids = self.assetIDs.count
     message.pointee.asset_ids = arena.copyStrings(self.assetIDs)
     message.pointee.n_asset_kinds = self.assetKinds.count
-    message.pointee.asset_kinds = arena.copyArray(self.assetKinds) { Dcmms__V1__AssetKind(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.asset_kinds = arena.copyArray(self.assetKinds) {
+      Dcmms__V1__AssetKind(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     return message
   }
 }
@@ -813,7 +965,8 @@ extension ComputeFeaturesRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__compute_features_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__compute_features_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -823,15 +976,21 @@ extension ComputeFeaturesRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ComputeFeaturesRequest>) throws(ProtoDecodingError) {
-    self.views = try CRead.strings(message.pointee.views, count: message.pointee.n_views, field: "dcmms.v1.ComputeFeaturesRequest.views")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ComputeFeaturesRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.views = try CRead.strings(
+      message.pointee.views, count: message.pointee.n_views,
+      field: "dcmms.v1.ComputeFeaturesRequest.views")
     self.assets = try CRead.message(message.pointee.assets, reading: AssetSelection.init(cMessage:))
     self.range = try CRead.message(message.pointee.range, reading: TimeRange.init(cMessage:))
     self.incremental = message.pointee.incremental != 0
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ComputeFeaturesRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ComputeFeaturesRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ComputeFeaturesRequest.self)
     dcmms__v1__compute_features_request__init(message)
     message.pointee.n_views = self.views.count
@@ -888,7 +1047,8 @@ extension ComputeFeaturesResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__compute_features_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__compute_features_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -898,16 +1058,23 @@ extension ComputeFeaturesResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ComputeFeaturesResponse>) throws(ProtoDecodingError) {
-    self.views = try CRead.messages(message.pointee.views, count: message.pointee.n_views, reading: ViewProgress.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ComputeFeaturesResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.views = try CRead.messages(
+      message.pointee.views, count: message.pointee.n_views, reading: ViewProgress.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ComputeFeaturesResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ComputeFeaturesResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ComputeFeaturesResponse.self)
     dcmms__v1__compute_features_response__init(message)
     message.pointee.n_views = self.views.count
-    message.pointee.views = arena.copyMessages(self.views) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.views = arena.copyMessages(self.views) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -929,8 +1096,12 @@ extension MaterializeRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MaterializeRequest>) throws(ProtoDecodingError) {
-    self.views = try CRead.strings(message.pointee.views, count: message.pointee.n_views, field: "dcmms.v1.MaterializeRequest.views")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MaterializeRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.views = try CRead.strings(
+      message.pointee.views, count: message.pointee.n_views,
+      field: "dcmms.v1.MaterializeRequest.views")
     self.assets = try CRead.message(message.pointee.assets, reading: AssetSelection.init(cMessage:))
     self.endTimeUs = message.pointee.end_time_us
     self.startTimeUs = message.pointee.start_time_us
@@ -966,16 +1137,22 @@ extension MaterializeResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MaterializeResponse>) throws(ProtoDecodingError) {
-    self.views = try CRead.messages(message.pointee.views, count: message.pointee.n_views, reading: ViewProgress.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MaterializeResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.views = try CRead.messages(
+      message.pointee.views, count: message.pointee.n_views, reading: ViewProgress.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__MaterializeResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__MaterializeResponse>
+  {
     let message = arena.allocate(Dcmms__V1__MaterializeResponse.self)
     dcmms__v1__materialize_response__init(message)
     message.pointee.n_views = self.views.count
-    message.pointee.views = arena.copyMessages(self.views) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.views = arena.copyMessages(self.views) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -987,7 +1164,8 @@ extension GetOnlineFeaturesRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_online_features_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_online_features_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -997,13 +1175,21 @@ extension GetOnlineFeaturesRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetOnlineFeaturesRequest>) throws(ProtoDecodingError) {
-    self.features = try CRead.strings(message.pointee.features, count: message.pointee.n_features, field: "dcmms.v1.GetOnlineFeaturesRequest.features")
-    self.assetIDs = try CRead.strings(message.pointee.asset_ids, count: message.pointee.n_asset_ids, field: "dcmms.v1.GetOnlineFeaturesRequest.asset_ids")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetOnlineFeaturesRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.features = try CRead.strings(
+      message.pointee.features, count: message.pointee.n_features,
+      field: "dcmms.v1.GetOnlineFeaturesRequest.features")
+    self.assetIDs = try CRead.strings(
+      message.pointee.asset_ids, count: message.pointee.n_asset_ids,
+      field: "dcmms.v1.GetOnlineFeaturesRequest.asset_ids")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetOnlineFeaturesRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetOnlineFeaturesRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetOnlineFeaturesRequest.self)
     dcmms__v1__get_online_features_request__init(message)
     message.pointee.n_features = self.features.count
@@ -1021,7 +1207,8 @@ extension GetOnlineFeaturesResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_online_features_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_online_features_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1031,13 +1218,19 @@ extension GetOnlineFeaturesResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetOnlineFeaturesResponse>) throws(ProtoDecodingError) {
-    self.features = try CRead.message(message.pointee.features, reading: FeatureMatrix.init(cMessage:))
-    self.valueTimeUs = CRead.array(message.pointee.value_time_us, count: message.pointee.n_value_time_us)
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetOnlineFeaturesResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.features = try CRead.message(
+      message.pointee.features, reading: FeatureMatrix.init(cMessage:))
+    self.valueTimeUs = CRead.array(
+      message.pointee.value_time_us, count: message.pointee.n_value_time_us)
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetOnlineFeaturesResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetOnlineFeaturesResponse
+  > {
     let message = arena.allocate(Dcmms__V1__GetOnlineFeaturesResponse.self)
     dcmms__v1__get_online_features_response__init(message)
     if let value = self.features { message.pointee.features = value.makeCMessage(in: &arena) }
@@ -1120,7 +1313,8 @@ extension GetHistoricalFeaturesRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_historical_features_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_historical_features_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1130,13 +1324,21 @@ extension GetHistoricalFeaturesRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetHistoricalFeaturesRequest>) throws(ProtoDecodingError) {
-    self.features = try CRead.strings(message.pointee.features, count: message.pointee.n_features, field: "dcmms.v1.GetHistoricalFeaturesRequest.features")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetHistoricalFeaturesRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.features = try CRead.strings(
+      message.pointee.features, count: message.pointee.n_features,
+      field: "dcmms.v1.GetHistoricalFeaturesRequest.features")
     switch message.pointee.entities_case.rawValue {
     case 2:
-      self.entities = .rows(try CRead.message(message.pointee.rows, reading: EntityRows.init(cMessage:)) ?? EntityRows())
+      self.entities = .rows(
+        try CRead.message(message.pointee.rows, reading: EntityRows.init(cMessage:)) ?? EntityRows()
+      )
     case 3:
-      self.entities = .grid(try CRead.message(message.pointee.grid, reading: EntityGrid.init(cMessage:)) ?? EntityGrid())
+      self.entities = .grid(
+        try CRead.message(message.pointee.grid, reading: EntityGrid.init(cMessage:)) ?? EntityGrid()
+      )
     default:
       self.entities = nil
     }
@@ -1144,7 +1346,9 @@ extension GetHistoricalFeaturesRequest {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetHistoricalFeaturesRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetHistoricalFeaturesRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetHistoricalFeaturesRequest.self)
     dcmms__v1__get_historical_features_request__init(message)
     message.pointee.n_features = self.features.count
@@ -1182,7 +1386,8 @@ extension EntityRows {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__EntityRows>) throws(ProtoDecodingError) {
-    self.rows = try CRead.messages(message.pointee.rows, count: message.pointee.n_rows, reading: EntityRow.init(cMessage:))
+    self.rows = try CRead.messages(
+      message.pointee.rows, count: message.pointee.n_rows, reading: EntityRow.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -1190,7 +1395,9 @@ extension EntityRows {
     let message = arena.allocate(Dcmms__V1__EntityRows.self)
     dcmms__v1__entity_rows__init(message)
     message.pointee.n_rows = self.rows.count
-    message.pointee.rows = arena.copyMessages(self.rows) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.rows = arena.copyMessages(self.rows) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -1202,7 +1409,8 @@ extension GetHistoricalFeaturesResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_historical_features_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_historical_features_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1212,15 +1420,20 @@ extension GetHistoricalFeaturesResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetHistoricalFeaturesResponse>) throws(ProtoDecodingError) {
-    self.features = try CRead.message(message.pointee.features, reading: FeatureMatrix.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetHistoricalFeaturesResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.features = try CRead.message(
+      message.pointee.features, reading: FeatureMatrix.init(cMessage:))
     self.rowOffset = message.pointee.row_offset
     self.last = message.pointee.last != 0
     self.totalRows = message.pointee.total_rows
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetHistoricalFeaturesResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetHistoricalFeaturesResponse
+  > {
     let message = arena.allocate(Dcmms__V1__GetHistoricalFeaturesResponse.self)
     dcmms__v1__get_historical_features_response__init(message)
     if let value = self.features { message.pointee.features = value.makeCMessage(in: &arena) }
@@ -1248,16 +1461,23 @@ extension ValidateDataRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ValidateDataRequest>) throws(ProtoDecodingError) {
-    self.views = try CRead.strings(message.pointee.views, count: message.pointee.n_views, field: "dcmms.v1.ValidateDataRequest.views")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ValidateDataRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.views = try CRead.strings(
+      message.pointee.views, count: message.pointee.n_views,
+      field: "dcmms.v1.ValidateDataRequest.views")
     self.assets = try CRead.message(message.pointee.assets, reading: AssetSelection.init(cMessage:))
     self.range = try CRead.message(message.pointee.range, reading: TimeRange.init(cMessage:))
     self.minCompleteness = message.pointee.min_completeness
-    self.expectedSchema = try CRead.strings(message.pointee.expected_schema, count: message.pointee.n_expected_schema, field: "dcmms.v1.ValidateDataRequest.expected_schema")
+    self.expectedSchema = try CRead.strings(
+      message.pointee.expected_schema, count: message.pointee.n_expected_schema,
+      field: "dcmms.v1.ValidateDataRequest.expected_schema")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ValidateDataRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ValidateDataRequest>
+  {
     let message = arena.allocate(Dcmms__V1__ValidateDataRequest.self)
     dcmms__v1__validate_data_request__init(message)
     message.pointee.n_views = self.views.count
@@ -1288,19 +1508,28 @@ extension UpsertAssetsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__UpsertAssetsRequest>) throws(ProtoDecodingError) {
-    self.sites = try CRead.messages(message.pointee.sites, count: message.pointee.n_sites, reading: Site.init(cMessage:))
-    self.assets = try CRead.messages(message.pointee.assets, count: message.pointee.n_assets, reading: Asset.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__UpsertAssetsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.sites = try CRead.messages(
+      message.pointee.sites, count: message.pointee.n_sites, reading: Site.init(cMessage:))
+    self.assets = try CRead.messages(
+      message.pointee.assets, count: message.pointee.n_assets, reading: Asset.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__UpsertAssetsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__UpsertAssetsRequest>
+  {
     let message = arena.allocate(Dcmms__V1__UpsertAssetsRequest.self)
     dcmms__v1__upsert_assets_request__init(message)
     message.pointee.n_sites = self.sites.count
-    message.pointee.sites = arena.copyMessages(self.sites) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.sites = arena.copyMessages(self.sites) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_assets = self.assets.count
-    message.pointee.assets = arena.copyMessages(self.assets) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.assets = arena.copyMessages(self.assets) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -1322,7 +1551,9 @@ extension UpsertAssetsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__UpsertAssetsResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__UpsertAssetsResponse>)
+    throws(ProtoDecodingError)
+  {
     self.sitesCreated = message.pointee.sites_created
     self.sitesUpdated = message.pointee.sites_updated
     self.assetsCreated = message.pointee.assets_created
@@ -1330,7 +1561,8 @@ extension UpsertAssetsResponse {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__UpsertAssetsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__UpsertAssetsResponse>
+  {
     let message = arena.allocate(Dcmms__V1__UpsertAssetsResponse.self)
     dcmms__v1__upsert_assets_response__init(message)
     message.pointee.sites_created = self.sitesCreated
@@ -1358,7 +1590,9 @@ extension ListAssetsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAssetsRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAssetsRequest>)
+    throws(ProtoDecodingError)
+  {
     self.assets = try CRead.message(message.pointee.assets, reading: AssetSelection.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
@@ -1390,9 +1624,13 @@ extension ListAssetsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAssetsResponse>) throws(ProtoDecodingError) {
-    self.assets = try CRead.messages(message.pointee.assets, count: message.pointee.n_assets, reading: Asset.init(cMessage:))
-    self.sites = try CRead.messages(message.pointee.sites, count: message.pointee.n_sites, reading: Site.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAssetsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.assets = try CRead.messages(
+      message.pointee.assets, count: message.pointee.n_assets, reading: Asset.init(cMessage:))
+    self.sites = try CRead.messages(
+      message.pointee.sites, count: message.pointee.n_sites, reading: Site.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
@@ -1401,9 +1639,13 @@ extension ListAssetsResponse {
     let message = arena.allocate(Dcmms__V1__ListAssetsResponse.self)
     dcmms__v1__list_assets_response__init(message)
     message.pointee.n_assets = self.assets.count
-    message.pointee.assets = arena.copyMessages(self.assets) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.assets = arena.copyMessages(self.assets) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_sites = self.sites.count
-    message.pointee.sites = arena.copyMessages(self.sites) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.sites = arena.copyMessages(self.sites) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1426,7 +1668,9 @@ extension SimulateFleetRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SimulateFleetRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SimulateFleetRequest>)
+    throws(ProtoDecodingError)
+  {
     self.seed = message.pointee.seed
     self.solarSites = message.pointee.solar_sites
     self.invertersPerSite = message.pointee.inverters_per_site
@@ -1439,7 +1683,8 @@ extension SimulateFleetRequest {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__SimulateFleetRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__SimulateFleetRequest>
+  {
     let message = arena.allocate(Dcmms__V1__SimulateFleetRequest.self)
     dcmms__v1__simulate_fleet_request__init(message)
     message.pointee.seed = self.seed
@@ -1472,7 +1717,9 @@ extension SimulateFleetResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SimulateFleetResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SimulateFleetResponse>)
+    throws(ProtoDecodingError)
+  {
     self.sites = message.pointee.sites
     self.assets = message.pointee.assets
     self.telemetryRows = message.pointee.telemetry_rows
@@ -1482,7 +1729,9 @@ extension SimulateFleetResponse {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__SimulateFleetResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__SimulateFleetResponse
+  > {
     let message = arena.allocate(Dcmms__V1__SimulateFleetResponse.self)
     dcmms__v1__simulate_fleet_response__init(message)
     message.pointee.sites = self.sites

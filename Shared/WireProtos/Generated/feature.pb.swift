@@ -419,7 +419,6 @@ package struct ImportTelemetryCsvRequest: ProtoMessage, Hashable {
   /// The `part` oneof: at most one of its fields is set.
   package var part: Part? = nil
 
-
   /// Creates a message with every field at its default.
   package init() {}
 
@@ -1007,7 +1006,6 @@ package struct GetHistoricalFeaturesRequest: ProtoMessage, Hashable {
   /// The `entities` oneof: at most one of its fields is set.
   package var entities: Entities? = nil
 
-
   /// Rows per streamed response; 0 means the server's default (10,000).
   package var batchSize: UInt32 = 0
 
@@ -1371,7 +1369,9 @@ package struct AssetStatus: ProtoEnum {
   package static let communicationLost = Self(rawValue: 6)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .operational, .derated, .stopped, .fault, .maintenance, .communicationLost]
+  package static let knownValues: [Self] = [
+    .unspecified, .operational, .derated, .stopped, .fault, .maintenance, .communicationLost,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -1418,7 +1418,9 @@ package struct AssetEventKind: ProtoEnum {
   package static let errorCode = Self(rawValue: 6)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .maintenance, .cleaning, .failure, .repair, .inspection, .errorCode]
+  package static let knownValues: [Self] = [
+    .unspecified, .maintenance, .cleaning, .failure, .repair, .inspection, .errorCode,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -1471,7 +1473,10 @@ package struct RejectReason: ProtoEnum {
   package static let unknownColumn = Self(rawValue: 8)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .malformed, .unknownAsset, .duplicate, .outOfOrder, .futureTimestamp, .notFinite, .outOfRange, .unknownColumn]
+  package static let knownValues: [Self] = [
+    .unspecified, .malformed, .unknownAsset, .duplicate, .outOfOrder, .futureTimestamp, .notFinite,
+    .outOfRange, .unknownColumn,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -1745,6 +1750,10 @@ package enum Feature {
     package static let validateData = ValidateData.info
 
     /// Every method of the service, in declaration order.
-    package static let all: [ProtoMethodInfo] = [ingestTelemetry, importTelemetryCsv, upsertAssets, listAssets, simulateFleet, registerFeatureView, getFeatureView, listFeatureViews, computeFeatures, materialize, getOnlineFeatures, getHistoricalFeatures, validateData]
+    package static let all: [ProtoMethodInfo] = [
+      ingestTelemetry, importTelemetryCsv, upsertAssets, listAssets, simulateFleet,
+      registerFeatureView, getFeatureView, listFeatureViews, computeFeatures, materialize,
+      getOnlineFeatures, getHistoricalFeatures, validateData,
+    ]
   }
 }

@@ -19,14 +19,18 @@ extension FeatureContribution {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureContribution>) throws(ProtoDecodingError) {
-    self.feature = try CRead.string(message.pointee.feature, field: "dcmms.v1.FeatureContribution.feature")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureContribution>)
+    throws(ProtoDecodingError)
+  {
+    self.feature = try CRead.string(
+      message.pointee.feature, field: "dcmms.v1.FeatureContribution.feature")
     self.value = message.pointee.value
     self.contribution = message.pointee.contribution
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__FeatureContribution> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__FeatureContribution>
+  {
     let message = arena.allocate(Dcmms__V1__FeatureContribution.self)
     dcmms__v1__feature_contribution__init(message)
     if !self.feature.isEmpty { message.pointee.feature = arena.copyString(self.feature) }
@@ -85,10 +89,12 @@ extension ForecastPoint {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ForecastPoint>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ForecastPoint>) throws(ProtoDecodingError)
+  {
     self.timeUs = message.pointee.time_us
     self.value = message.pointee.value
-    self.quantileValues = CRead.array(message.pointee.quantile_values, count: message.pointee.n_quantile_values)
+    self.quantileValues = CRead.array(
+      message.pointee.quantile_values, count: message.pointee.n_quantile_values)
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -122,7 +128,8 @@ extension FeatureIssue {
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__FeatureIssue>) throws(ProtoDecodingError) {
     self.feature = try CRead.string(message.pointee.feature, field: "dcmms.v1.FeatureIssue.feature")
-    self.status = FeatureStatus(rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue))
+    self.status = FeatureStatus(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue))
     self.ageUs = message.pointee.age_us
   }
 
@@ -156,21 +163,33 @@ extension Prediction {
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Prediction>) throws(ProtoDecodingError) {
     self.assetID = try CRead.string(message.pointee.asset_id, field: "dcmms.v1.Prediction.asset_id")
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.Prediction.model_name")
-    self.modelVersion = try CRead.string(message.pointee.model_version, field: "dcmms.v1.Prediction.model_version")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.Prediction.model_name")
+    self.modelVersion = try CRead.string(
+      message.pointee.model_version, field: "dcmms.v1.Prediction.model_version")
     self.useCase = UseCase(rawValue: Int32(truncatingIfNeeded: message.pointee.use_case.rawValue))
     self.value = message.pointee.value
     self.label = try CRead.string(message.pointee.label, field: "dcmms.v1.Prediction.label")
-    self.classScores = try CRead.messages(message.pointee.class_scores, count: message.pointee.n_class_scores, reading: ClassScore.init(cMessage:))
-    self.riskLevel = RiskLevel(rawValue: Int32(truncatingIfNeeded: message.pointee.risk_level.rawValue))
+    self.classScores = try CRead.messages(
+      message.pointee.class_scores, count: message.pointee.n_class_scores,
+      reading: ClassScore.init(cMessage:))
+    self.riskLevel = RiskLevel(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.risk_level.rawValue))
     self.confidence = message.pointee.confidence
     self.quantiles = CRead.array(message.pointee.quantiles, count: message.pointee.n_quantiles)
-    self.forecast = try CRead.messages(message.pointee.forecast, count: message.pointee.n_forecast, reading: ForecastPoint.init(cMessage:))
-    self.contributions = try CRead.messages(message.pointee.contributions, count: message.pointee.n_contributions, reading: FeatureContribution.init(cMessage:))
+    self.forecast = try CRead.messages(
+      message.pointee.forecast, count: message.pointee.n_forecast,
+      reading: ForecastPoint.init(cMessage:))
+    self.contributions = try CRead.messages(
+      message.pointee.contributions, count: message.pointee.n_contributions,
+      reading: FeatureContribution.init(cMessage:))
     self.baseValue = message.pointee.base_value
-    self.featureIssues = try CRead.messages(message.pointee.feature_issues, count: message.pointee.n_feature_issues, reading: FeatureIssue.init(cMessage:))
+    self.featureIssues = try CRead.messages(
+      message.pointee.feature_issues, count: message.pointee.n_feature_issues,
+      reading: FeatureIssue.init(cMessage:))
     self.role = ServingRole(rawValue: Int32(truncatingIfNeeded: message.pointee.role.rawValue))
-    self.requestID = try CRead.string(message.pointee.request_id, field: "dcmms.v1.Prediction.request_id")
+    self.requestID = try CRead.string(
+      message.pointee.request_id, field: "dcmms.v1.Prediction.request_id")
     self.timeUs = message.pointee.time_us
     self.latencyUs = message.pointee.latency_us
   }
@@ -181,23 +200,33 @@ extension Prediction {
     dcmms__v1__prediction__init(message)
     if !self.assetID.isEmpty { message.pointee.asset_id = arena.copyString(self.assetID) }
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
-    if !self.modelVersion.isEmpty { message.pointee.model_version = arena.copyString(self.modelVersion) }
+    if !self.modelVersion.isEmpty {
+      message.pointee.model_version = arena.copyString(self.modelVersion)
+    }
     message.pointee.use_case = .init(rawValue: .init(truncatingIfNeeded: self.useCase.rawValue))
     message.pointee.value = self.value
     if !self.label.isEmpty { message.pointee.label = arena.copyString(self.label) }
     message.pointee.n_class_scores = self.classScores.count
-    message.pointee.class_scores = arena.copyMessages(self.classScores) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.class_scores = arena.copyMessages(self.classScores) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.risk_level = .init(rawValue: .init(truncatingIfNeeded: self.riskLevel.rawValue))
     message.pointee.confidence = self.confidence
     message.pointee.n_quantiles = self.quantiles.count
     message.pointee.quantiles = arena.copyArray(self.quantiles)
     message.pointee.n_forecast = self.forecast.count
-    message.pointee.forecast = arena.copyMessages(self.forecast) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.forecast = arena.copyMessages(self.forecast) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_contributions = self.contributions.count
-    message.pointee.contributions = arena.copyMessages(self.contributions) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.contributions = arena.copyMessages(self.contributions) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.base_value = self.baseValue
     message.pointee.n_feature_issues = self.featureIssues.count
-    message.pointee.feature_issues = arena.copyMessages(self.featureIssues) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.feature_issues = arena.copyMessages(self.featureIssues) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.role = .init(rawValue: .init(truncatingIfNeeded: self.role.rawValue))
     if !self.requestID.isEmpty { message.pointee.request_id = arena.copyString(self.requestID) }
     message.pointee.time_us = self.timeUs
@@ -223,12 +252,16 @@ extension PredictRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictRequest>) throws(ProtoDecodingError)
+  {
     self.model = try CRead.message(message.pointee.model, reading: ModelRef.init(cMessage:))
-    self.assetID = try CRead.string(message.pointee.asset_id, field: "dcmms.v1.PredictRequest.asset_id")
-    self.features = try CRead.message(message.pointee.features, reading: FeatureVector.init(cMessage:))
+    self.assetID = try CRead.string(
+      message.pointee.asset_id, field: "dcmms.v1.PredictRequest.asset_id")
+    self.features = try CRead.message(
+      message.pointee.features, reading: FeatureVector.init(cMessage:))
     self.explainTopK = message.pointee.explain_top_k
-    self.requestID = try CRead.string(message.pointee.request_id, field: "dcmms.v1.PredictRequest.request_id")
+    self.requestID = try CRead.string(
+      message.pointee.request_id, field: "dcmms.v1.PredictRequest.request_id")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -261,8 +294,11 @@ extension PredictResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictResponse>) throws(ProtoDecodingError) {
-    self.prediction = try CRead.message(message.pointee.prediction, reading: Prediction.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.prediction = try CRead.message(
+      message.pointee.prediction, reading: Prediction.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -291,16 +327,23 @@ extension BatchPredictRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__BatchPredictRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__BatchPredictRequest>)
+    throws(ProtoDecodingError)
+  {
     self.model = try CRead.message(message.pointee.model, reading: ModelRef.init(cMessage:))
-    self.assetIDs = try CRead.strings(message.pointee.asset_ids, count: message.pointee.n_asset_ids, field: "dcmms.v1.BatchPredictRequest.asset_ids")
-    self.features = try CRead.message(message.pointee.features, reading: FeatureMatrix.init(cMessage:))
+    self.assetIDs = try CRead.strings(
+      message.pointee.asset_ids, count: message.pointee.n_asset_ids,
+      field: "dcmms.v1.BatchPredictRequest.asset_ids")
+    self.features = try CRead.message(
+      message.pointee.features, reading: FeatureMatrix.init(cMessage:))
     self.explainTopK = message.pointee.explain_top_k
-    self.requestID = try CRead.string(message.pointee.request_id, field: "dcmms.v1.BatchPredictRequest.request_id")
+    self.requestID = try CRead.string(
+      message.pointee.request_id, field: "dcmms.v1.BatchPredictRequest.request_id")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__BatchPredictRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__BatchPredictRequest>
+  {
     let message = arena.allocate(Dcmms__V1__BatchPredictRequest.self)
     dcmms__v1__batch_predict_request__init(message)
     if let value = self.model { message.pointee.model = value.makeCMessage(in: &arena) }
@@ -330,10 +373,14 @@ extension PredictionError {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictionError>) throws(ProtoDecodingError) {
-    self.assetID = try CRead.string(message.pointee.asset_id, field: "dcmms.v1.PredictionError.asset_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictionError>)
+    throws(ProtoDecodingError)
+  {
+    self.assetID = try CRead.string(
+      message.pointee.asset_id, field: "dcmms.v1.PredictionError.asset_id")
     self.code = message.pointee.code
-    self.message = try CRead.string(message.pointee.message, field: "dcmms.v1.PredictionError.message")
+    self.message = try CRead.string(
+      message.pointee.message, field: "dcmms.v1.PredictionError.message")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -364,19 +411,30 @@ extension BatchPredictResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__BatchPredictResponse>) throws(ProtoDecodingError) {
-    self.predictions = try CRead.messages(message.pointee.predictions, count: message.pointee.n_predictions, reading: Prediction.init(cMessage:))
-    self.errors = try CRead.messages(message.pointee.errors, count: message.pointee.n_errors, reading: PredictionError.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__BatchPredictResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.predictions = try CRead.messages(
+      message.pointee.predictions, count: message.pointee.n_predictions,
+      reading: Prediction.init(cMessage:))
+    self.errors = try CRead.messages(
+      message.pointee.errors, count: message.pointee.n_errors,
+      reading: PredictionError.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__BatchPredictResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__BatchPredictResponse>
+  {
     let message = arena.allocate(Dcmms__V1__BatchPredictResponse.self)
     dcmms__v1__batch_predict_response__init(message)
     message.pointee.n_predictions = self.predictions.count
-    message.pointee.predictions = arena.copyMessages(self.predictions) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.predictions = arena.copyMessages(self.predictions) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_errors = self.errors.count
-    message.pointee.errors = arena.copyMessages(self.errors) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.errors = arena.copyMessages(self.errors) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -398,11 +456,15 @@ extension ExplainRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ExplainRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ExplainRequest>) throws(ProtoDecodingError)
+  {
     self.model = try CRead.message(message.pointee.model, reading: ModelRef.init(cMessage:))
-    self.assetID = try CRead.string(message.pointee.asset_id, field: "dcmms.v1.ExplainRequest.asset_id")
-    self.features = try CRead.message(message.pointee.features, reading: FeatureVector.init(cMessage:))
-    self.requestID = try CRead.string(message.pointee.request_id, field: "dcmms.v1.ExplainRequest.request_id")
+    self.assetID = try CRead.string(
+      message.pointee.asset_id, field: "dcmms.v1.ExplainRequest.asset_id")
+    self.features = try CRead.message(
+      message.pointee.features, reading: FeatureVector.init(cMessage:))
+    self.requestID = try CRead.string(
+      message.pointee.request_id, field: "dcmms.v1.ExplainRequest.request_id")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -434,9 +496,14 @@ extension ExplainResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ExplainResponse>) throws(ProtoDecodingError) {
-    self.prediction = try CRead.message(message.pointee.prediction, reading: Prediction.init(cMessage:))
-    self.contributions = try CRead.messages(message.pointee.contributions, count: message.pointee.n_contributions, reading: FeatureContribution.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ExplainResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.prediction = try CRead.message(
+      message.pointee.prediction, reading: Prediction.init(cMessage:))
+    self.contributions = try CRead.messages(
+      message.pointee.contributions, count: message.pointee.n_contributions,
+      reading: FeatureContribution.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -445,7 +512,9 @@ extension ExplainResponse {
     dcmms__v1__explain_response__init(message)
     if let value = self.prediction { message.pointee.prediction = value.makeCMessage(in: &arena) }
     message.pointee.n_contributions = self.contributions.count
-    message.pointee.contributions = arena.copyMessages(self.contributions) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.contributions = arena.copyMessages(self.contributions) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -467,8 +536,11 @@ extension ModelStatusRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ModelStatusRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ModelStatusRequest.model_name")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ModelStatusRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ModelStatusRequest.model_name")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -498,18 +570,24 @@ extension LoadedModel {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__LoadedModel>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.LoadedModel.model_name")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.LoadedModel.model_name")
     self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.LoadedModel.version")
     self.stage = ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.stage.rawValue))
-    self.aliases = try CRead.strings(message.pointee.aliases, count: message.pointee.n_aliases, field: "dcmms.v1.LoadedModel.aliases")
+    self.aliases = try CRead.strings(
+      message.pointee.aliases, count: message.pointee.n_aliases,
+      field: "dcmms.v1.LoadedModel.aliases")
     self.role = ServingRole(rawValue: Int32(truncatingIfNeeded: message.pointee.role.rawValue))
     self.trafficFraction = message.pointee.traffic_fraction
     self.state = LoadState(rawValue: Int32(truncatingIfNeeded: message.pointee.state.rawValue))
     self.error = try CRead.string(message.pointee.error, field: "dcmms.v1.LoadedModel.error")
-    self.artifactSHA256 = try CRead.string(message.pointee.artifact_sha256, field: "dcmms.v1.LoadedModel.artifact_sha256")
+    self.artifactSHA256 = try CRead.string(
+      message.pointee.artifact_sha256, field: "dcmms.v1.LoadedModel.artifact_sha256")
     self.loadedTimeUs = message.pointee.loaded_time_us
     self.requestsServed = message.pointee.requests_served
-    self.features = try CRead.strings(message.pointee.features, count: message.pointee.n_features, field: "dcmms.v1.LoadedModel.features")
+    self.features = try CRead.strings(
+      message.pointee.features, count: message.pointee.n_features,
+      field: "dcmms.v1.LoadedModel.features")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -525,7 +603,9 @@ extension LoadedModel {
     message.pointee.traffic_fraction = self.trafficFraction
     message.pointee.state = .init(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
     if !self.error.isEmpty { message.pointee.error = arena.copyString(self.error) }
-    if !self.artifactSHA256.isEmpty { message.pointee.artifact_sha256 = arena.copyString(self.artifactSHA256) }
+    if !self.artifactSHA256.isEmpty {
+      message.pointee.artifact_sha256 = arena.copyString(self.artifactSHA256)
+    }
     message.pointee.loaded_time_us = self.loadedTimeUs
     message.pointee.requests_served = self.requestsServed
     message.pointee.n_features = self.features.count
@@ -551,21 +631,28 @@ extension ModelStatusResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ModelStatusResponse>) throws(ProtoDecodingError) {
-    self.replicaID = try CRead.string(message.pointee.replica_id, field: "dcmms.v1.ModelStatusResponse.replica_id")
-    self.models = try CRead.messages(message.pointee.models, count: message.pointee.n_models, reading: LoadedModel.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ModelStatusResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.replicaID = try CRead.string(
+      message.pointee.replica_id, field: "dcmms.v1.ModelStatusResponse.replica_id")
+    self.models = try CRead.messages(
+      message.pointee.models, count: message.pointee.n_models, reading: LoadedModel.init(cMessage:))
     self.registryConnected = message.pointee.registry_connected != 0
     self.lastRegistrySequence = message.pointee.last_registry_sequence
     self.spooledPredictions = message.pointee.spooled_predictions
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ModelStatusResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ModelStatusResponse>
+  {
     let message = arena.allocate(Dcmms__V1__ModelStatusResponse.self)
     dcmms__v1__model_status_response__init(message)
     if !self.replicaID.isEmpty { message.pointee.replica_id = arena.copyString(self.replicaID) }
     message.pointee.n_models = self.models.count
-    message.pointee.models = arena.copyMessages(self.models) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.models = arena.copyMessages(self.models) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.registry_connected = self.registryConnected ? 1 : 0
     message.pointee.last_registry_sequence = self.lastRegistrySequence
     message.pointee.spooled_predictions = self.spooledPredictions

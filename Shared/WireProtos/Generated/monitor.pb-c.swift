@@ -19,17 +19,26 @@ extension PredictionRecord {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictionRecord>) throws(ProtoDecodingError) {
-    self.requestID = try CRead.string(message.pointee.request_id, field: "dcmms.v1.PredictionRecord.request_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictionRecord>)
+    throws(ProtoDecodingError)
+  {
+    self.requestID = try CRead.string(
+      message.pointee.request_id, field: "dcmms.v1.PredictionRecord.request_id")
     self.timeUs = message.pointee.time_us
-    self.assetID = try CRead.string(message.pointee.asset_id, field: "dcmms.v1.PredictionRecord.asset_id")
+    self.assetID = try CRead.string(
+      message.pointee.asset_id, field: "dcmms.v1.PredictionRecord.asset_id")
     self.value = message.pointee.value
     self.label = try CRead.string(message.pointee.label, field: "dcmms.v1.PredictionRecord.label")
     self.confidence = message.pointee.confidence
-    self.riskLevel = RiskLevel(rawValue: Int32(truncatingIfNeeded: message.pointee.risk_level.rawValue))
-    self.quantileValues = CRead.array(message.pointee.quantile_values, count: message.pointee.n_quantile_values)
-    self.featureValues = CRead.array(message.pointee.feature_values, count: message.pointee.n_feature_values)
-    self.featureStatuses = CRead.array(message.pointee.feature_statuses, count: message.pointee.n_feature_statuses) { FeatureStatus(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+    self.riskLevel = RiskLevel(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.risk_level.rawValue))
+    self.quantileValues = CRead.array(
+      message.pointee.quantile_values, count: message.pointee.n_quantile_values)
+    self.featureValues = CRead.array(
+      message.pointee.feature_values, count: message.pointee.n_feature_values)
+    self.featureStatuses = CRead.array(
+      message.pointee.feature_statuses, count: message.pointee.n_feature_statuses
+    ) { FeatureStatus(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
     self.latencyUs = message.pointee.latency_us
     self.statusCode = message.pointee.status_code
   }
@@ -50,7 +59,9 @@ extension PredictionRecord {
     message.pointee.n_feature_values = self.featureValues.count
     message.pointee.feature_values = arena.copyArray(self.featureValues)
     message.pointee.n_feature_statuses = self.featureStatuses.count
-    message.pointee.feature_statuses = arena.copyArray(self.featureStatuses) { Dcmms__V1__FeatureStatus(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.feature_statuses = arena.copyArray(self.featureStatuses) {
+      Dcmms__V1__FeatureStatus(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     message.pointee.latency_us = self.latencyUs
     message.pointee.status_code = self.statusCode
     return message
@@ -74,12 +85,20 @@ extension PredictionGroup {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictionGroup>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.PredictionGroup.model_name")
-    self.modelVersion = try CRead.string(message.pointee.model_version, field: "dcmms.v1.PredictionGroup.model_version")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PredictionGroup>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.PredictionGroup.model_name")
+    self.modelVersion = try CRead.string(
+      message.pointee.model_version, field: "dcmms.v1.PredictionGroup.model_version")
     self.role = ServingRole(rawValue: Int32(truncatingIfNeeded: message.pointee.role.rawValue))
-    self.featureNames = try CRead.strings(message.pointee.feature_names, count: message.pointee.n_feature_names, field: "dcmms.v1.PredictionGroup.feature_names")
-    self.records = try CRead.messages(message.pointee.records, count: message.pointee.n_records, reading: PredictionRecord.init(cMessage:))
+    self.featureNames = try CRead.strings(
+      message.pointee.feature_names, count: message.pointee.n_feature_names,
+      field: "dcmms.v1.PredictionGroup.feature_names")
+    self.records = try CRead.messages(
+      message.pointee.records, count: message.pointee.n_records,
+      reading: PredictionRecord.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -87,12 +106,16 @@ extension PredictionGroup {
     let message = arena.allocate(Dcmms__V1__PredictionGroup.self)
     dcmms__v1__prediction_group__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
-    if !self.modelVersion.isEmpty { message.pointee.model_version = arena.copyString(self.modelVersion) }
+    if !self.modelVersion.isEmpty {
+      message.pointee.model_version = arena.copyString(self.modelVersion)
+    }
     message.pointee.role = .init(rawValue: .init(truncatingIfNeeded: self.role.rawValue))
     message.pointee.n_feature_names = self.featureNames.count
     message.pointee.feature_names = arena.copyStrings(self.featureNames)
     message.pointee.n_records = self.records.count
-    message.pointee.records = arena.copyMessages(self.records) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.records = arena.copyMessages(self.records) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -104,7 +127,8 @@ extension RecordPredictionsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__record_predictions_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__record_predictions_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -114,20 +138,30 @@ extension RecordPredictionsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordPredictionsRequest>) throws(ProtoDecodingError) {
-    self.batchID = try CRead.string(message.pointee.batch_id, field: "dcmms.v1.RecordPredictionsRequest.batch_id")
-    self.source = try CRead.string(message.pointee.source, field: "dcmms.v1.RecordPredictionsRequest.source")
-    self.groups = try CRead.messages(message.pointee.groups, count: message.pointee.n_groups, reading: PredictionGroup.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordPredictionsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.batchID = try CRead.string(
+      message.pointee.batch_id, field: "dcmms.v1.RecordPredictionsRequest.batch_id")
+    self.source = try CRead.string(
+      message.pointee.source, field: "dcmms.v1.RecordPredictionsRequest.source")
+    self.groups = try CRead.messages(
+      message.pointee.groups, count: message.pointee.n_groups,
+      reading: PredictionGroup.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__RecordPredictionsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__RecordPredictionsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__RecordPredictionsRequest.self)
     dcmms__v1__record_predictions_request__init(message)
     if !self.batchID.isEmpty { message.pointee.batch_id = arena.copyString(self.batchID) }
     if !self.source.isEmpty { message.pointee.source = arena.copyString(self.source) }
     message.pointee.n_groups = self.groups.count
-    message.pointee.groups = arena.copyMessages(self.groups) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.groups = arena.copyMessages(self.groups) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -139,7 +173,8 @@ extension RecordPredictionsResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__record_predictions_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__record_predictions_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -149,14 +184,18 @@ extension RecordPredictionsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordPredictionsResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordPredictionsResponse>)
+    throws(ProtoDecodingError)
+  {
     self.accepted = message.pointee.accepted
     self.duplicates = message.pointee.duplicates
     self.duplicateBatch = message.pointee.duplicate_batch != 0
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__RecordPredictionsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__RecordPredictionsResponse
+  > {
     let message = arena.allocate(Dcmms__V1__RecordPredictionsResponse.self)
     dcmms__v1__record_predictions_response__init(message)
     message.pointee.accepted = self.accepted
@@ -184,9 +223,11 @@ extension Outcome {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Outcome>) throws(ProtoDecodingError) {
-    self.requestID = try CRead.string(message.pointee.request_id, field: "dcmms.v1.Outcome.request_id")
+    self.requestID = try CRead.string(
+      message.pointee.request_id, field: "dcmms.v1.Outcome.request_id")
     self.assetID = try CRead.string(message.pointee.asset_id, field: "dcmms.v1.Outcome.asset_id")
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.Outcome.model_name")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.Outcome.model_name")
     self.eventTimeUs = message.pointee.event_time_us
     self.value = message.pointee.value
     self.label = try CRead.string(message.pointee.label, field: "dcmms.v1.Outcome.label")
@@ -223,18 +264,26 @@ extension RecordOutcomesRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordOutcomesRequest>) throws(ProtoDecodingError) {
-    self.batchID = try CRead.string(message.pointee.batch_id, field: "dcmms.v1.RecordOutcomesRequest.batch_id")
-    self.outcomes = try CRead.messages(message.pointee.outcomes, count: message.pointee.n_outcomes, reading: Outcome.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordOutcomesRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.batchID = try CRead.string(
+      message.pointee.batch_id, field: "dcmms.v1.RecordOutcomesRequest.batch_id")
+    self.outcomes = try CRead.messages(
+      message.pointee.outcomes, count: message.pointee.n_outcomes, reading: Outcome.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__RecordOutcomesRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__RecordOutcomesRequest
+  > {
     let message = arena.allocate(Dcmms__V1__RecordOutcomesRequest.self)
     dcmms__v1__record_outcomes_request__init(message)
     if !self.batchID.isEmpty { message.pointee.batch_id = arena.copyString(self.batchID) }
     message.pointee.n_outcomes = self.outcomes.count
-    message.pointee.outcomes = arena.copyMessages(self.outcomes) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.outcomes = arena.copyMessages(self.outcomes) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -246,7 +295,8 @@ extension RecordOutcomesResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__record_outcomes_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__record_outcomes_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -256,7 +306,9 @@ extension RecordOutcomesResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordOutcomesResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordOutcomesResponse>)
+    throws(ProtoDecodingError)
+  {
     self.accepted = message.pointee.accepted
     self.matched = message.pointee.matched
     self.duplicates = message.pointee.duplicates
@@ -264,7 +316,9 @@ extension RecordOutcomesResponse {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__RecordOutcomesResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__RecordOutcomesResponse
+  > {
     let message = arena.allocate(Dcmms__V1__RecordOutcomesResponse.self)
     dcmms__v1__record_outcomes_response__init(message)
     message.pointee.accepted = self.accepted
@@ -292,18 +346,26 @@ extension GetPerformanceRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetPerformanceRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.GetPerformanceRequest.model_name")
-    self.modelVersion = try CRead.string(message.pointee.model_version, field: "dcmms.v1.GetPerformanceRequest.model_version")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetPerformanceRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.GetPerformanceRequest.model_name")
+    self.modelVersion = try CRead.string(
+      message.pointee.model_version, field: "dcmms.v1.GetPerformanceRequest.model_version")
     self.window = try CRead.message(message.pointee.window, reading: TimeRange.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetPerformanceRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetPerformanceRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetPerformanceRequest.self)
     dcmms__v1__get_performance_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
-    if !self.modelVersion.isEmpty { message.pointee.model_version = arena.copyString(self.modelVersion) }
+    if !self.modelVersion.isEmpty {
+      message.pointee.model_version = arena.copyString(self.modelVersion)
+    }
     if let value = self.window { message.pointee.window = value.makeCMessage(in: &arena) }
     return message
   }
@@ -326,9 +388,13 @@ extension PerformanceSummary {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PerformanceSummary>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.PerformanceSummary.model_name")
-    self.modelVersion = try CRead.string(message.pointee.model_version, field: "dcmms.v1.PerformanceSummary.model_version")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PerformanceSummary>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.PerformanceSummary.model_name")
+    self.modelVersion = try CRead.string(
+      message.pointee.model_version, field: "dcmms.v1.PerformanceSummary.model_version")
     self.window = try CRead.message(message.pointee.window, reading: TimeRange.init(cMessage:))
     self.requests = message.pointee.requests
     self.errors = message.pointee.errors
@@ -338,9 +404,12 @@ extension PerformanceSummary {
     self.latencyP95Us = message.pointee.latency_p95_us
     self.latencyP99Us = message.pointee.latency_p99_us
     self.meanConfidence = message.pointee.mean_confidence
-    self.valueBinEdges = CRead.array(message.pointee.value_bin_edges, count: message.pointee.n_value_bin_edges)
-    self.valueBinCounts = CRead.array(message.pointee.value_bin_counts, count: message.pointee.n_value_bin_counts)
-    self.riskLevelCounts = CRead.array(message.pointee.risk_level_counts, count: message.pointee.n_risk_level_counts)
+    self.valueBinEdges = CRead.array(
+      message.pointee.value_bin_edges, count: message.pointee.n_value_bin_edges)
+    self.valueBinCounts = CRead.array(
+      message.pointee.value_bin_counts, count: message.pointee.n_value_bin_counts)
+    self.riskLevelCounts = CRead.array(
+      message.pointee.risk_level_counts, count: message.pointee.n_risk_level_counts)
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -348,7 +417,9 @@ extension PerformanceSummary {
     let message = arena.allocate(Dcmms__V1__PerformanceSummary.self)
     dcmms__v1__performance_summary__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
-    if !self.modelVersion.isEmpty { message.pointee.model_version = arena.copyString(self.modelVersion) }
+    if !self.modelVersion.isEmpty {
+      message.pointee.model_version = arena.copyString(self.modelVersion)
+    }
     if let value = self.window { message.pointee.window = value.makeCMessage(in: &arena) }
     message.pointee.requests = self.requests
     message.pointee.errors = self.errors
@@ -375,7 +446,8 @@ extension GetDriftReportRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_drift_report_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_drift_report_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -385,12 +457,19 @@ extension GetDriftReportRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetDriftReportRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.GetDriftReportRequest.model_name")
-    self.modelVersion = try CRead.string(message.pointee.model_version, field: "dcmms.v1.GetDriftReportRequest.model_version")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetDriftReportRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.GetDriftReportRequest.model_name")
+    self.modelVersion = try CRead.string(
+      message.pointee.model_version, field: "dcmms.v1.GetDriftReportRequest.model_version")
     self.window = try CRead.message(message.pointee.window, reading: TimeRange.init(cMessage:))
-    self.features = try CRead.strings(message.pointee.features, count: message.pointee.n_features, field: "dcmms.v1.GetDriftReportRequest.features")
-    self.alignment = SeasonalAlignment(rawValue: Int32(truncatingIfNeeded: message.pointee.alignment.rawValue))
+    self.features = try CRead.strings(
+      message.pointee.features, count: message.pointee.n_features,
+      field: "dcmms.v1.GetDriftReportRequest.features")
+    self.alignment = SeasonalAlignment(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.alignment.rawValue))
     self.minSamples = message.pointee.min_samples
     self.pValueThreshold = message.pointee.p_value_threshold
     self.scoreThreshold = message.pointee.score_threshold
@@ -398,11 +477,15 @@ extension GetDriftReportRequest {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetDriftReportRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetDriftReportRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetDriftReportRequest.self)
     dcmms__v1__get_drift_report_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
-    if !self.modelVersion.isEmpty { message.pointee.model_version = arena.copyString(self.modelVersion) }
+    if !self.modelVersion.isEmpty {
+      message.pointee.model_version = arena.copyString(self.modelVersion)
+    }
     if let value = self.window { message.pointee.window = value.makeCMessage(in: &arena) }
     message.pointee.n_features = self.features.count
     message.pointee.features = arena.copyStrings(self.features)
@@ -522,7 +605,9 @@ extension ConceptDrift {
     self.recentValue = message.pointee.recent_value
     self.magnitude = message.pointee.magnitude
     self.driftDetected = message.pointee.drift_detected != 0
-    self.windows = try CRead.messages(message.pointee.windows, count: message.pointee.n_windows, reading: WindowMetric.init(cMessage:))
+    self.windows = try CRead.messages(
+      message.pointee.windows, count: message.pointee.n_windows,
+      reading: WindowMetric.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -537,7 +622,9 @@ extension ConceptDrift {
     message.pointee.magnitude = self.magnitude
     message.pointee.drift_detected = self.driftDetected ? 1 : 0
     message.pointee.n_windows = self.windows.count
-    message.pointee.windows = arena.copyMessages(self.windows) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.windows = arena.copyMessages(self.windows) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -560,16 +647,22 @@ extension DriftReport {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DriftReport>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.DriftReport.model_name")
-    self.modelVersion = try CRead.string(message.pointee.model_version, field: "dcmms.v1.DriftReport.model_version")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.DriftReport.model_name")
+    self.modelVersion = try CRead.string(
+      message.pointee.model_version, field: "dcmms.v1.DriftReport.model_version")
     self.window = try CRead.message(message.pointee.window, reading: TimeRange.init(cMessage:))
     self.samples = message.pointee.samples
     self.sufficientData = message.pointee.sufficient_data != 0
-    self.insufficientReason = try CRead.string(message.pointee.insufficient_reason, field: "dcmms.v1.DriftReport.insufficient_reason")
+    self.insufficientReason = try CRead.string(
+      message.pointee.insufficient_reason, field: "dcmms.v1.DriftReport.insufficient_reason")
     self.driftScore = message.pointee.drift_score
     self.driftDetected = message.pointee.drift_detected != 0
-    self.alignment = SeasonalAlignment(rawValue: Int32(truncatingIfNeeded: message.pointee.alignment.rawValue))
-    self.features = try CRead.messages(message.pointee.features, count: message.pointee.n_features, reading: FeatureDrift.init(cMessage:))
+    self.alignment = SeasonalAlignment(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.alignment.rawValue))
+    self.features = try CRead.messages(
+      message.pointee.features, count: message.pointee.n_features,
+      reading: FeatureDrift.init(cMessage:))
     self.concept = try CRead.message(message.pointee.concept, reading: ConceptDrift.init(cMessage:))
     self.generatedTimeUs = message.pointee.generated_time_us
   }
@@ -579,16 +672,22 @@ extension DriftReport {
     let message = arena.allocate(Dcmms__V1__DriftReport.self)
     dcmms__v1__drift_report__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
-    if !self.modelVersion.isEmpty { message.pointee.model_version = arena.copyString(self.modelVersion) }
+    if !self.modelVersion.isEmpty {
+      message.pointee.model_version = arena.copyString(self.modelVersion)
+    }
     if let value = self.window { message.pointee.window = value.makeCMessage(in: &arena) }
     message.pointee.samples = self.samples
     message.pointee.sufficient_data = self.sufficientData ? 1 : 0
-    if !self.insufficientReason.isEmpty { message.pointee.insufficient_reason = arena.copyString(self.insufficientReason) }
+    if !self.insufficientReason.isEmpty {
+      message.pointee.insufficient_reason = arena.copyString(self.insufficientReason)
+    }
     message.pointee.drift_score = self.driftScore
     message.pointee.drift_detected = self.driftDetected ? 1 : 0
     message.pointee.alignment = .init(rawValue: .init(truncatingIfNeeded: self.alignment.rawValue))
     message.pointee.n_features = self.features.count
-    message.pointee.features = arena.copyMessages(self.features) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.features = arena.copyMessages(self.features) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.concept { message.pointee.concept = value.makeCMessage(in: &arena) }
     message.pointee.generated_time_us = self.generatedTimeUs
     return message
@@ -614,14 +713,19 @@ extension AlertRule {
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__AlertRule>) throws(ProtoDecodingError) {
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.AlertRule.name")
-    self.condition = try CRead.string(message.pointee.condition, field: "dcmms.v1.AlertRule.condition")
+    self.condition = try CRead.string(
+      message.pointee.condition, field: "dcmms.v1.AlertRule.condition")
     self.severity = Severity(rawValue: Int32(truncatingIfNeeded: message.pointee.severity.rawValue))
     self.forUs = message.pointee.for_us
     self.action = try CRead.string(message.pointee.action, field: "dcmms.v1.AlertRule.action")
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.AlertRule.description")
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.AlertRule.description")
     self.labels = try CRead.map(message.pointee.labels, count: message.pointee.n_labels) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.AlertRule.labels.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.AlertRule.labels.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.AlertRule.labels.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.AlertRule.labels.value")
+      )
     }
   }
 
@@ -634,10 +738,14 @@ extension AlertRule {
     message.pointee.severity = .init(rawValue: .init(truncatingIfNeeded: self.severity.rawValue))
     message.pointee.for_us = self.forUs
     if !self.action.isEmpty { message.pointee.action = arena.copyString(self.action) }
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.n_labels = self.labels.count
     message.pointee.labels = arena.copyMap(self.labels) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__AlertRule__LabelsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__AlertRule__LabelsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__AlertRule__LabelsEntry.self)
       dcmms__v1__alert_rule__labels_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -666,19 +774,30 @@ extension Alert {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Alert>) throws(ProtoDecodingError) {
-    self.fingerprint = try CRead.string(message.pointee.fingerprint, field: "dcmms.v1.Alert.fingerprint")
+    self.fingerprint = try CRead.string(
+      message.pointee.fingerprint, field: "dcmms.v1.Alert.fingerprint")
     self.ruleName = try CRead.string(message.pointee.rule_name, field: "dcmms.v1.Alert.rule_name")
     self.severity = Severity(rawValue: Int32(truncatingIfNeeded: message.pointee.severity.rawValue))
     self.state = AlertState(rawValue: Int32(truncatingIfNeeded: message.pointee.state.rawValue))
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.Alert.model_name")
-    self.modelVersion = try CRead.string(message.pointee.model_version, field: "dcmms.v1.Alert.model_version")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.Alert.model_name")
+    self.modelVersion = try CRead.string(
+      message.pointee.model_version, field: "dcmms.v1.Alert.model_version")
     self.labels = try CRead.map(message.pointee.labels, count: message.pointee.n_labels) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.Alert.labels.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.Alert.labels.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.Alert.labels.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.Alert.labels.value")
+      )
     }
-    self.annotations = try CRead.map(message.pointee.annotations, count: message.pointee.n_annotations) {
+    self.annotations = try CRead.map(
+      message.pointee.annotations, count: message.pointee.n_annotations
+    ) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.Alert.annotations.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.Alert.annotations.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.Alert.annotations.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.Alert.annotations.value")
+      )
     }
     self.value = message.pointee.value
     self.threshold = message.pointee.threshold
@@ -686,22 +805,29 @@ extension Alert {
     self.resolvedTimeUs = message.pointee.resolved_time_us
     self.lastEvaluatedTimeUs = message.pointee.last_evaluated_time_us
     self.action = try CRead.string(message.pointee.action, field: "dcmms.v1.Alert.action")
-    self.pipelineID = try CRead.string(message.pointee.pipeline_id, field: "dcmms.v1.Alert.pipeline_id")
+    self.pipelineID = try CRead.string(
+      message.pointee.pipeline_id, field: "dcmms.v1.Alert.pipeline_id")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
   func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__Alert> {
     let message = arena.allocate(Dcmms__V1__Alert.self)
     dcmms__v1__alert__init(message)
-    if !self.fingerprint.isEmpty { message.pointee.fingerprint = arena.copyString(self.fingerprint) }
+    if !self.fingerprint.isEmpty {
+      message.pointee.fingerprint = arena.copyString(self.fingerprint)
+    }
     if !self.ruleName.isEmpty { message.pointee.rule_name = arena.copyString(self.ruleName) }
     message.pointee.severity = .init(rawValue: .init(truncatingIfNeeded: self.severity.rawValue))
     message.pointee.state = .init(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
-    if !self.modelVersion.isEmpty { message.pointee.model_version = arena.copyString(self.modelVersion) }
+    if !self.modelVersion.isEmpty {
+      message.pointee.model_version = arena.copyString(self.modelVersion)
+    }
     message.pointee.n_labels = self.labels.count
     message.pointee.labels = arena.copyMap(self.labels) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__Alert__LabelsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__Alert__LabelsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__Alert__LabelsEntry.self)
       dcmms__v1__alert__labels_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -710,7 +836,9 @@ extension Alert {
     }
     message.pointee.n_annotations = self.annotations.count
     message.pointee.annotations = arena.copyMap(self.annotations) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__Alert__AnnotationsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__Alert__AnnotationsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__Alert__AnnotationsEntry.self)
       dcmms__v1__alert__annotations_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -745,9 +873,14 @@ extension ListAlertsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAlertsRequest>) throws(ProtoDecodingError) {
-    self.states = CRead.array(message.pointee.states, count: message.pointee.n_states) { AlertState(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ListAlertsRequest.model_name")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAlertsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.states = CRead.array(message.pointee.states, count: message.pointee.n_states) {
+      AlertState(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ListAlertsRequest.model_name")
     self.range = try CRead.message(message.pointee.range, reading: TimeRange.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
@@ -757,7 +890,9 @@ extension ListAlertsRequest {
     let message = arena.allocate(Dcmms__V1__ListAlertsRequest.self)
     dcmms__v1__list_alerts_request__init(message)
     message.pointee.n_states = self.states.count
-    message.pointee.states = arena.copyArray(self.states) { Dcmms__V1__AlertState(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.states = arena.copyArray(self.states) {
+      Dcmms__V1__AlertState(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
     if let value = self.range { message.pointee.range = value.makeCMessage(in: &arena) }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
@@ -782,8 +917,11 @@ extension ListAlertsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAlertsResponse>) throws(ProtoDecodingError) {
-    self.alerts = try CRead.messages(message.pointee.alerts, count: message.pointee.n_alerts, reading: Alert.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAlertsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.alerts = try CRead.messages(
+      message.pointee.alerts, count: message.pointee.n_alerts, reading: Alert.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
@@ -792,7 +930,9 @@ extension ListAlertsResponse {
     let message = arena.allocate(Dcmms__V1__ListAlertsResponse.self)
     dcmms__v1__list_alerts_response__init(message)
     message.pointee.n_alerts = self.alerts.count
-    message.pointee.alerts = arena.copyMessages(self.alerts) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.alerts = arena.copyMessages(self.alerts) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -805,7 +945,8 @@ extension ListAlertRulesRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_alert_rules_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_alert_rules_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -815,11 +956,15 @@ extension ListAlertRulesRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAlertRulesRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAlertRulesRequest>)
+    throws(ProtoDecodingError)
+  {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListAlertRulesRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListAlertRulesRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ListAlertRulesRequest.self)
     dcmms__v1__list_alert_rules_request__init(message)
     return message
@@ -833,7 +978,8 @@ extension ListAlertRulesResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_alert_rules_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_alert_rules_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -843,17 +989,25 @@ extension ListAlertRulesResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAlertRulesResponse>) throws(ProtoDecodingError) {
-    self.rules = try CRead.messages(message.pointee.rules, count: message.pointee.n_rules, reading: AlertRule.init(cMessage:))
-    self.source = try CRead.string(message.pointee.source, field: "dcmms.v1.ListAlertRulesResponse.source")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListAlertRulesResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.rules = try CRead.messages(
+      message.pointee.rules, count: message.pointee.n_rules, reading: AlertRule.init(cMessage:))
+    self.source = try CRead.string(
+      message.pointee.source, field: "dcmms.v1.ListAlertRulesResponse.source")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListAlertRulesResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListAlertRulesResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListAlertRulesResponse.self)
     dcmms__v1__list_alert_rules_response__init(message)
     message.pointee.n_rules = self.rules.count
-    message.pointee.rules = arena.copyMessages(self.rules) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.rules = arena.copyMessages(self.rules) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if !self.source.isEmpty { message.pointee.source = arena.copyString(self.source) }
     return message
   }
@@ -877,14 +1031,18 @@ extension PipelineStep {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PipelineStep>) throws(ProtoDecodingError) {
-    self.kind = ContinuousStepKind(rawValue: Int32(truncatingIfNeeded: message.pointee.kind.rawValue))
+    self.kind = ContinuousStepKind(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.kind.rawValue))
     self.state = StepState(rawValue: Int32(truncatingIfNeeded: message.pointee.state.rawValue))
     self.startedTimeUs = message.pointee.started_time_us
     self.finishedTimeUs = message.pointee.finished_time_us
     self.detail = try CRead.string(message.pointee.detail, field: "dcmms.v1.PipelineStep.detail")
     self.outputs = try CRead.map(message.pointee.outputs, count: message.pointee.n_outputs) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.PipelineStep.outputs.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.PipelineStep.outputs.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.PipelineStep.outputs.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.PipelineStep.outputs.value")
+      )
     }
   }
 
@@ -899,7 +1057,9 @@ extension PipelineStep {
     if !self.detail.isEmpty { message.pointee.detail = arena.copyString(self.detail) }
     message.pointee.n_outputs = self.outputs.count
     message.pointee.outputs = arena.copyMap(self.outputs) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__PipelineStep__OutputsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__PipelineStep__OutputsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__PipelineStep__OutputsEntry.self)
       dcmms__v1__pipeline_step__outputs_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -928,22 +1088,34 @@ extension PipelineRun {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PipelineRun>) throws(ProtoDecodingError) {
-    self.pipelineID = try CRead.string(message.pointee.pipeline_id, field: "dcmms.v1.PipelineRun.pipeline_id")
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.PipelineRun.model_name")
-    self.trigger = PipelineTrigger(rawValue: Int32(truncatingIfNeeded: message.pointee.trigger.rawValue))
+    self.pipelineID = try CRead.string(
+      message.pointee.pipeline_id, field: "dcmms.v1.PipelineRun.pipeline_id")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.PipelineRun.model_name")
+    self.trigger = PipelineTrigger(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.trigger.rawValue))
     self.state = PipelineState(rawValue: Int32(truncatingIfNeeded: message.pointee.state.rawValue))
-    self.steps = try CRead.messages(message.pointee.steps, count: message.pointee.n_steps, reading: PipelineStep.init(cMessage:))
-    self.trainingJobID = try CRead.string(message.pointee.training_job_id, field: "dcmms.v1.PipelineRun.training_job_id")
-    self.candidateVersion = try CRead.string(message.pointee.candidate_version, field: "dcmms.v1.PipelineRun.candidate_version")
-    self.baselineVersion = try CRead.string(message.pointee.baseline_version, field: "dcmms.v1.PipelineRun.baseline_version")
-    self.validation = try CRead.message(message.pointee.validation, reading: DataValidationReport.init(cMessage:))
+    self.steps = try CRead.messages(
+      message.pointee.steps, count: message.pointee.n_steps, reading: PipelineStep.init(cMessage:))
+    self.trainingJobID = try CRead.string(
+      message.pointee.training_job_id, field: "dcmms.v1.PipelineRun.training_job_id")
+    self.candidateVersion = try CRead.string(
+      message.pointee.candidate_version, field: "dcmms.v1.PipelineRun.candidate_version")
+    self.baselineVersion = try CRead.string(
+      message.pointee.baseline_version, field: "dcmms.v1.PipelineRun.baseline_version")
+    self.validation = try CRead.message(
+      message.pointee.validation, reading: DataValidationReport.init(cMessage:))
     self.abTest = try CRead.message(message.pointee.ab_test, reading: ABTestResult.init(cMessage:))
     self.createdTimeUs = message.pointee.created_time_us
     self.finishedTimeUs = message.pointee.finished_time_us
-    self.failureReason = try CRead.string(message.pointee.failure_reason, field: "dcmms.v1.PipelineRun.failure_reason")
-    self.decidedBy = try CRead.string(message.pointee.decided_by, field: "dcmms.v1.PipelineRun.decided_by")
-    self.decisionComment = try CRead.string(message.pointee.decision_comment, field: "dcmms.v1.PipelineRun.decision_comment")
-    self.alertFingerprint = try CRead.string(message.pointee.alert_fingerprint, field: "dcmms.v1.PipelineRun.alert_fingerprint")
+    self.failureReason = try CRead.string(
+      message.pointee.failure_reason, field: "dcmms.v1.PipelineRun.failure_reason")
+    self.decidedBy = try CRead.string(
+      message.pointee.decided_by, field: "dcmms.v1.PipelineRun.decided_by")
+    self.decisionComment = try CRead.string(
+      message.pointee.decision_comment, field: "dcmms.v1.PipelineRun.decision_comment")
+    self.alertFingerprint = try CRead.string(
+      message.pointee.alert_fingerprint, field: "dcmms.v1.PipelineRun.alert_fingerprint")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -955,18 +1127,32 @@ extension PipelineRun {
     message.pointee.trigger = .init(rawValue: .init(truncatingIfNeeded: self.trigger.rawValue))
     message.pointee.state = .init(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
     message.pointee.n_steps = self.steps.count
-    message.pointee.steps = arena.copyMessages(self.steps) { value, arena in value.makeCMessage(in: &arena) }
-    if !self.trainingJobID.isEmpty { message.pointee.training_job_id = arena.copyString(self.trainingJobID) }
-    if !self.candidateVersion.isEmpty { message.pointee.candidate_version = arena.copyString(self.candidateVersion) }
-    if !self.baselineVersion.isEmpty { message.pointee.baseline_version = arena.copyString(self.baselineVersion) }
+    message.pointee.steps = arena.copyMessages(self.steps) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
+    if !self.trainingJobID.isEmpty {
+      message.pointee.training_job_id = arena.copyString(self.trainingJobID)
+    }
+    if !self.candidateVersion.isEmpty {
+      message.pointee.candidate_version = arena.copyString(self.candidateVersion)
+    }
+    if !self.baselineVersion.isEmpty {
+      message.pointee.baseline_version = arena.copyString(self.baselineVersion)
+    }
     if let value = self.validation { message.pointee.validation = value.makeCMessage(in: &arena) }
     if let value = self.abTest { message.pointee.ab_test = value.makeCMessage(in: &arena) }
     message.pointee.created_time_us = self.createdTimeUs
     message.pointee.finished_time_us = self.finishedTimeUs
-    if !self.failureReason.isEmpty { message.pointee.failure_reason = arena.copyString(self.failureReason) }
+    if !self.failureReason.isEmpty {
+      message.pointee.failure_reason = arena.copyString(self.failureReason)
+    }
     if !self.decidedBy.isEmpty { message.pointee.decided_by = arena.copyString(self.decidedBy) }
-    if !self.decisionComment.isEmpty { message.pointee.decision_comment = arena.copyString(self.decisionComment) }
-    if !self.alertFingerprint.isEmpty { message.pointee.alert_fingerprint = arena.copyString(self.alertFingerprint) }
+    if !self.decisionComment.isEmpty {
+      message.pointee.decision_comment = arena.copyString(self.decisionComment)
+    }
+    if !self.alertFingerprint.isEmpty {
+      message.pointee.alert_fingerprint = arena.copyString(self.alertFingerprint)
+    }
     return message
   }
 }
@@ -988,10 +1174,13 @@ extension PipelineConfig {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PipelineConfig>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.PipelineConfig.model_name")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PipelineConfig>) throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.PipelineConfig.model_name")
     self.cron = try CRead.string(message.pointee.cron, field: "dcmms.v1.PipelineConfig.cron")
-    self.timeZone = try CRead.string(message.pointee.time_zone, field: "dcmms.v1.PipelineConfig.time_zone")
+    self.timeZone = try CRead.string(
+      message.pointee.time_zone, field: "dcmms.v1.PipelineConfig.time_zone")
     self.enabled = message.pointee.enabled != 0
     self.training = try CRead.message(message.pointee.training, reading: JobSpec.init(cMessage:))
     self.trainingWindowUs = message.pointee.training_window_us
@@ -1026,7 +1215,8 @@ extension SetPipelineConfigRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__set_pipeline_config_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__set_pipeline_config_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1036,12 +1226,16 @@ extension SetPipelineConfigRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetPipelineConfigRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetPipelineConfigRequest>)
+    throws(ProtoDecodingError)
+  {
     self.config = try CRead.message(message.pointee.config, reading: PipelineConfig.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__SetPipelineConfigRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__SetPipelineConfigRequest
+  > {
     let message = arena.allocate(Dcmms__V1__SetPipelineConfigRequest.self)
     dcmms__v1__set_pipeline_config_request__init(message)
     if let value = self.config { message.pointee.config = value.makeCMessage(in: &arena) }
@@ -1056,7 +1250,8 @@ extension ListPipelineConfigsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_pipeline_configs_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_pipeline_configs_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1066,11 +1261,15 @@ extension ListPipelineConfigsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListPipelineConfigsRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListPipelineConfigsRequest>)
+    throws(ProtoDecodingError)
+  {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListPipelineConfigsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListPipelineConfigsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ListPipelineConfigsRequest.self)
     dcmms__v1__list_pipeline_configs_request__init(message)
     return message
@@ -1084,7 +1283,8 @@ extension ListPipelineConfigsResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_pipeline_configs_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_pipeline_configs_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1094,16 +1294,24 @@ extension ListPipelineConfigsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListPipelineConfigsResponse>) throws(ProtoDecodingError) {
-    self.configs = try CRead.messages(message.pointee.configs, count: message.pointee.n_configs, reading: PipelineConfig.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListPipelineConfigsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.configs = try CRead.messages(
+      message.pointee.configs, count: message.pointee.n_configs,
+      reading: PipelineConfig.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListPipelineConfigsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListPipelineConfigsResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListPipelineConfigsResponse.self)
     dcmms__v1__list_pipeline_configs_response__init(message)
     message.pointee.n_configs = self.configs.count
-    message.pointee.configs = arena.copyMessages(self.configs) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.configs = arena.copyMessages(self.configs) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -1125,14 +1333,19 @@ extension StartPipelineRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__StartPipelineRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.StartPipelineRequest.model_name")
-    self.reason = try CRead.string(message.pointee.reason, field: "dcmms.v1.StartPipelineRequest.reason")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__StartPipelineRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.StartPipelineRequest.model_name")
+    self.reason = try CRead.string(
+      message.pointee.reason, field: "dcmms.v1.StartPipelineRequest.reason")
     self.abTestDurationUs = message.pointee.ab_test_duration_us
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__StartPipelineRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__StartPipelineRequest>
+  {
     let message = arena.allocate(Dcmms__V1__StartPipelineRequest.self)
     dcmms__v1__start_pipeline_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
@@ -1149,7 +1362,8 @@ extension GetPipelineStatusRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_pipeline_status_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_pipeline_status_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1159,19 +1373,27 @@ extension GetPipelineStatusRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetPipelineStatusRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetPipelineStatusRequest>)
+    throws(ProtoDecodingError)
+  {
     switch message.pointee.key_case.rawValue {
     case 1:
-      self.key = .pipelineID(try CRead.string(message.pointee.pipeline_id, field: "dcmms.v1.GetPipelineStatusRequest.pipeline_id"))
+      self.key = .pipelineID(
+        try CRead.string(
+          message.pointee.pipeline_id, field: "dcmms.v1.GetPipelineStatusRequest.pipeline_id"))
     case 2:
-      self.key = .modelName(try CRead.string(message.pointee.model_name, field: "dcmms.v1.GetPipelineStatusRequest.model_name"))
+      self.key = .modelName(
+        try CRead.string(
+          message.pointee.model_name, field: "dcmms.v1.GetPipelineStatusRequest.model_name"))
     default:
       self.key = nil
     }
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetPipelineStatusRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetPipelineStatusRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetPipelineStatusRequest.self)
     dcmms__v1__get_pipeline_status_request__init(message)
     switch self.key {
@@ -1195,7 +1417,8 @@ extension ListPipelineRunsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_pipeline_runs_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_pipeline_runs_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1205,19 +1428,28 @@ extension ListPipelineRunsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListPipelineRunsRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ListPipelineRunsRequest.model_name")
-    self.states = CRead.array(message.pointee.states, count: message.pointee.n_states) { PipelineState(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListPipelineRunsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ListPipelineRunsRequest.model_name")
+    self.states = CRead.array(message.pointee.states, count: message.pointee.n_states) {
+      PipelineState(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListPipelineRunsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListPipelineRunsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ListPipelineRunsRequest.self)
     dcmms__v1__list_pipeline_runs_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
     message.pointee.n_states = self.states.count
-    message.pointee.states = arena.copyArray(self.states) { Dcmms__V1__PipelineState(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.states = arena.copyArray(self.states) {
+      Dcmms__V1__PipelineState(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1230,7 +1462,8 @@ extension ListPipelineRunsResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_pipeline_runs_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_pipeline_runs_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1240,17 +1473,24 @@ extension ListPipelineRunsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListPipelineRunsResponse>) throws(ProtoDecodingError) {
-    self.runs = try CRead.messages(message.pointee.runs, count: message.pointee.n_runs, reading: PipelineRun.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListPipelineRunsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.runs = try CRead.messages(
+      message.pointee.runs, count: message.pointee.n_runs, reading: PipelineRun.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListPipelineRunsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListPipelineRunsResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListPipelineRunsResponse.self)
     dcmms__v1__list_pipeline_runs_response__init(message)
     message.pointee.n_runs = self.runs.count
-    message.pointee.runs = arena.copyMessages(self.runs) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.runs = arena.copyMessages(self.runs) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1263,7 +1503,8 @@ extension PipelineDecisionRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__pipeline_decision_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__pipeline_decision_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1273,13 +1514,19 @@ extension PipelineDecisionRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PipelineDecisionRequest>) throws(ProtoDecodingError) {
-    self.pipelineID = try CRead.string(message.pointee.pipeline_id, field: "dcmms.v1.PipelineDecisionRequest.pipeline_id")
-    self.comment = try CRead.string(message.pointee.comment, field: "dcmms.v1.PipelineDecisionRequest.comment")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PipelineDecisionRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.pipelineID = try CRead.string(
+      message.pointee.pipeline_id, field: "dcmms.v1.PipelineDecisionRequest.pipeline_id")
+    self.comment = try CRead.string(
+      message.pointee.comment, field: "dcmms.v1.PipelineDecisionRequest.comment")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__PipelineDecisionRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__PipelineDecisionRequest
+  > {
     let message = arena.allocate(Dcmms__V1__PipelineDecisionRequest.self)
     dcmms__v1__pipeline_decision_request__init(message)
     if !self.pipelineID.isEmpty { message.pointee.pipeline_id = arena.copyString(self.pipelineID) }

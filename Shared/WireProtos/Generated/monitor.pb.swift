@@ -1187,7 +1187,6 @@ package struct GetPipelineStatusRequest: ProtoMessage, Hashable {
   /// The `key` oneof: at most one of its fields is set.
   package var key: Key? = nil
 
-
   /// Creates a message with every field at its default.
   package init() {}
 
@@ -1454,7 +1453,10 @@ package struct PipelineState: ProtoEnum {
   package static let notPromoted = Self(rawValue: 7)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .running, .awaitingApproval, .succeeded, .failed, .rejected, .cancelled, .notPromoted]
+  package static let knownValues: [Self] = [
+    .unspecified, .running, .awaitingApproval, .succeeded, .failed, .rejected, .cancelled,
+    .notPromoted,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -1508,7 +1510,10 @@ package struct ContinuousStepKind: ProtoEnum {
   package static let promotion = Self(rawValue: 8)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .dataValidation, .featureRefresh, .training, .evaluation, .staging, .abTest, .approval, .promotion]
+  package static let knownValues: [Self] = [
+    .unspecified, .dataValidation, .featureRefresh, .training, .evaluation, .staging, .abTest,
+    .approval, .promotion,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -1782,6 +1787,10 @@ package enum Monitor {
     package static let rejectPipeline = RejectPipeline.info
 
     /// Every method of the service, in declaration order.
-    package static let all: [ProtoMethodInfo] = [recordPredictions, recordOutcomes, getPerformance, getDriftReport, listAlerts, listAlertRules, setPipelineConfig, listPipelineConfigs, startPipeline, getPipelineStatus, listPipelineRuns, approvePipeline, rejectPipeline]
+    package static let all: [ProtoMethodInfo] = [
+      recordPredictions, recordOutcomes, getPerformance, getDriftReport, listAlerts, listAlertRules,
+      setPipelineConfig, listPipelineConfigs, startPipeline, getPipelineStatus, listPipelineRuns,
+      approvePipeline, rejectPipeline,
+    ]
   }
 }

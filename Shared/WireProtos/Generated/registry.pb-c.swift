@@ -19,29 +19,36 @@ extension PromotionPolicy {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PromotionPolicy>) throws(ProtoDecodingError) {
-    self.primaryMetric = try CRead.string(message.pointee.primary_metric, field: "dcmms.v1.PromotionPolicy.primary_metric")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__PromotionPolicy>)
+    throws(ProtoDecodingError)
+  {
+    self.primaryMetric = try CRead.string(
+      message.pointee.primary_metric, field: "dcmms.v1.PromotionPolicy.primary_metric")
     self.higherIsBetter = message.pointee.higher_is_better != 0
     self.maxLatencyP95Us = message.pointee.max_latency_p95_us
     self.approvalNotRequired = message.pointee.approval_not_required != 0
     self.requireABTest = message.pointee.require_ab_test != 0
     self.highRiskThreshold = message.pointee.high_risk_threshold
     self.mediumRiskThreshold = message.pointee.medium_risk_threshold
-    self.missingFeaturePolicy = MissingFeaturePolicy(rawValue: Int32(truncatingIfNeeded: message.pointee.missing_feature_policy.rawValue))
+    self.missingFeaturePolicy = MissingFeaturePolicy(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.missing_feature_policy.rawValue))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
   func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__PromotionPolicy> {
     let message = arena.allocate(Dcmms__V1__PromotionPolicy.self)
     dcmms__v1__promotion_policy__init(message)
-    if !self.primaryMetric.isEmpty { message.pointee.primary_metric = arena.copyString(self.primaryMetric) }
+    if !self.primaryMetric.isEmpty {
+      message.pointee.primary_metric = arena.copyString(self.primaryMetric)
+    }
     message.pointee.higher_is_better = self.higherIsBetter ? 1 : 0
     message.pointee.max_latency_p95_us = self.maxLatencyP95Us
     message.pointee.approval_not_required = self.approvalNotRequired ? 1 : 0
     message.pointee.require_ab_test = self.requireABTest ? 1 : 0
     message.pointee.high_risk_threshold = self.highRiskThreshold
     message.pointee.medium_risk_threshold = self.mediumRiskThreshold
-    message.pointee.missing_feature_policy = .init(rawValue: .init(truncatingIfNeeded: self.missingFeaturePolicy.rawValue))
+    message.pointee.missing_feature_policy = .init(
+      rawValue: .init(truncatingIfNeeded: self.missingFeaturePolicy.rawValue))
     return message
   }
 }
@@ -63,24 +70,37 @@ extension RegisteredModel {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RegisteredModel>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RegisteredModel>)
+    throws(ProtoDecodingError)
+  {
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.RegisteredModel.name")
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.RegisteredModel.description")
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.RegisteredModel.description")
     self.useCase = UseCase(rawValue: Int32(truncatingIfNeeded: message.pointee.use_case.rawValue))
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.RegisteredModel.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.RegisteredModel.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.RegisteredModel.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.RegisteredModel.tags.value")
+      )
     }
     self.owner = try CRead.string(message.pointee.owner, field: "dcmms.v1.RegisteredModel.owner")
     self.createdTimeUs = message.pointee.created_time_us
     self.updatedTimeUs = message.pointee.updated_time_us
     self.aliases = try CRead.map(message.pointee.aliases, count: message.pointee.n_aliases) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.RegisteredModel.aliases.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.RegisteredModel.aliases.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.RegisteredModel.aliases.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.RegisteredModel.aliases.value")
+      )
     }
-    self.latestVersions = try CRead.messages(message.pointee.latest_versions, count: message.pointee.n_latest_versions, reading: ModelVersion.init(cMessage:))
-    self.policy = try CRead.message(message.pointee.policy, reading: PromotionPolicy.init(cMessage:))
-    self.traffic = try CRead.message(message.pointee.traffic, reading: TrafficPolicy.init(cMessage:))
+    self.latestVersions = try CRead.messages(
+      message.pointee.latest_versions, count: message.pointee.n_latest_versions,
+      reading: ModelVersion.init(cMessage:))
+    self.policy = try CRead.message(
+      message.pointee.policy, reading: PromotionPolicy.init(cMessage:))
+    self.traffic = try CRead.message(
+      message.pointee.traffic, reading: TrafficPolicy.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -88,11 +108,15 @@ extension RegisteredModel {
     let message = arena.allocate(Dcmms__V1__RegisteredModel.self)
     dcmms__v1__registered_model__init(message)
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.use_case = .init(rawValue: .init(truncatingIfNeeded: self.useCase.rawValue))
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__RegisteredModel__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__RegisteredModel__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__RegisteredModel__TagsEntry.self)
       dcmms__v1__registered_model__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -104,7 +128,9 @@ extension RegisteredModel {
     message.pointee.updated_time_us = self.updatedTimeUs
     message.pointee.n_aliases = self.aliases.count
     message.pointee.aliases = arena.copyMap(self.aliases) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__RegisteredModel__AliasesEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__RegisteredModel__AliasesEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__RegisteredModel__AliasesEntry.self)
       dcmms__v1__registered_model__aliases_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -112,7 +138,9 @@ extension RegisteredModel {
       return entry
     }
     message.pointee.n_latest_versions = self.latestVersions.count
-    message.pointee.latest_versions = arena.copyMessages(self.latestVersions) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.latest_versions = arena.copyMessages(self.latestVersions) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.policy { message.pointee.policy = value.makeCMessage(in: &arena) }
     if let value = self.traffic { message.pointee.traffic = value.makeCMessage(in: &arena) }
     return message
@@ -136,29 +164,50 @@ extension VersionMetadata {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__VersionMetadata>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__VersionMetadata>)
+    throws(ProtoDecodingError)
+  {
     self.trainingTimeUs = message.pointee.training_time_us
     self.metrics = try CRead.map(message.pointee.metrics, count: message.pointee.n_metrics) {
       (entry) throws(ProtoDecodingError) -> (String, Double) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.VersionMetadata.metrics.key"), entry.pointee.value)
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.VersionMetadata.metrics.key"),
+        entry.pointee.value
+      )
     }
-    self.hyperparameters = try CRead.map(message.pointee.hyperparameters, count: message.pointee.n_hyperparameters) {
+    self.hyperparameters = try CRead.map(
+      message.pointee.hyperparameters, count: message.pointee.n_hyperparameters
+    ) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.VersionMetadata.hyperparameters.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.VersionMetadata.hyperparameters.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.VersionMetadata.hyperparameters.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.VersionMetadata.hyperparameters.value")
+      )
     }
-    self.features = try CRead.strings(message.pointee.features, count: message.pointee.n_features, field: "dcmms.v1.VersionMetadata.features")
-    self.datasetVersion = try CRead.string(message.pointee.dataset_version, field: "dcmms.v1.VersionMetadata.dataset_version")
-    self.evaluationDatasetVersion = try CRead.string(message.pointee.evaluation_dataset_version, field: "dcmms.v1.VersionMetadata.evaluation_dataset_version")
+    self.features = try CRead.strings(
+      message.pointee.features, count: message.pointee.n_features,
+      field: "dcmms.v1.VersionMetadata.features")
+    self.datasetVersion = try CRead.string(
+      message.pointee.dataset_version, field: "dcmms.v1.VersionMetadata.dataset_version")
+    self.evaluationDatasetVersion = try CRead.string(
+      message.pointee.evaluation_dataset_version,
+      field: "dcmms.v1.VersionMetadata.evaluation_dataset_version")
     self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.VersionMetadata.run_id")
     self.useCase = UseCase(rawValue: Int32(truncatingIfNeeded: message.pointee.use_case.rawValue))
-    self.algorithm = Algorithm(rawValue: Int32(truncatingIfNeeded: message.pointee.algorithm.rawValue))
-    self.codeVersion = try CRead.string(message.pointee.code_version, field: "dcmms.v1.VersionMetadata.code_version")
+    self.algorithm = Algorithm(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.algorithm.rawValue))
+    self.codeVersion = try CRead.string(
+      message.pointee.code_version, field: "dcmms.v1.VersionMetadata.code_version")
     self.seed = message.pointee.seed
-    self.featureProfiles = try CRead.messages(message.pointee.feature_profiles, count: message.pointee.n_feature_profiles, reading: DistributionSketch.init(cMessage:))
+    self.featureProfiles = try CRead.messages(
+      message.pointee.feature_profiles, count: message.pointee.n_feature_profiles,
+      reading: DistributionSketch.init(cMessage:))
     self.quantiles = CRead.array(message.pointee.quantiles, count: message.pointee.n_quantiles)
     self.horizonSteps = message.pointee.horizon_steps
     self.stepUs = message.pointee.step_us
-    self.classLabels = try CRead.strings(message.pointee.class_labels, count: message.pointee.n_class_labels, field: "dcmms.v1.VersionMetadata.class_labels")
+    self.classLabels = try CRead.strings(
+      message.pointee.class_labels, count: message.pointee.n_class_labels,
+      field: "dcmms.v1.VersionMetadata.class_labels")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -168,7 +217,9 @@ extension VersionMetadata {
     message.pointee.training_time_us = self.trainingTimeUs
     message.pointee.n_metrics = self.metrics.count
     message.pointee.metrics = arena.copyMap(self.metrics) {
-      (key: String, value: Double, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__VersionMetadata__MetricsEntry> in
+      (key: String, value: Double, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__VersionMetadata__MetricsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__VersionMetadata__MetricsEntry.self)
       dcmms__v1__version_metadata__metrics_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -177,7 +228,9 @@ extension VersionMetadata {
     }
     message.pointee.n_hyperparameters = self.hyperparameters.count
     message.pointee.hyperparameters = arena.copyMap(self.hyperparameters) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__VersionMetadata__HyperparametersEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__VersionMetadata__HyperparametersEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__VersionMetadata__HyperparametersEntry.self)
       dcmms__v1__version_metadata__hyperparameters_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -186,15 +239,23 @@ extension VersionMetadata {
     }
     message.pointee.n_features = self.features.count
     message.pointee.features = arena.copyStrings(self.features)
-    if !self.datasetVersion.isEmpty { message.pointee.dataset_version = arena.copyString(self.datasetVersion) }
-    if !self.evaluationDatasetVersion.isEmpty { message.pointee.evaluation_dataset_version = arena.copyString(self.evaluationDatasetVersion) }
+    if !self.datasetVersion.isEmpty {
+      message.pointee.dataset_version = arena.copyString(self.datasetVersion)
+    }
+    if !self.evaluationDatasetVersion.isEmpty {
+      message.pointee.evaluation_dataset_version = arena.copyString(self.evaluationDatasetVersion)
+    }
     if !self.runID.isEmpty { message.pointee.run_id = arena.copyString(self.runID) }
     message.pointee.use_case = .init(rawValue: .init(truncatingIfNeeded: self.useCase.rawValue))
     message.pointee.algorithm = .init(rawValue: .init(truncatingIfNeeded: self.algorithm.rawValue))
-    if !self.codeVersion.isEmpty { message.pointee.code_version = arena.copyString(self.codeVersion) }
+    if !self.codeVersion.isEmpty {
+      message.pointee.code_version = arena.copyString(self.codeVersion)
+    }
     message.pointee.seed = self.seed
     message.pointee.n_feature_profiles = self.featureProfiles.count
-    message.pointee.feature_profiles = arena.copyMessages(self.featureProfiles) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.feature_profiles = arena.copyMessages(self.featureProfiles) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_quantiles = self.quantiles.count
     message.pointee.quantiles = arena.copyArray(self.quantiles)
     message.pointee.horizon_steps = self.horizonSteps
@@ -259,25 +320,41 @@ extension ModelVersion {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ModelVersion>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ModelVersion.model_name")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ModelVersion.model_name")
     self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.ModelVersion.version")
     self.stage = ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.stage.rawValue))
-    self.aliases = try CRead.strings(message.pointee.aliases, count: message.pointee.n_aliases, field: "dcmms.v1.ModelVersion.aliases")
-    self.status = ModelVersionStatus(rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue))
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.ModelVersion.description")
+    self.aliases = try CRead.strings(
+      message.pointee.aliases, count: message.pointee.n_aliases,
+      field: "dcmms.v1.ModelVersion.aliases")
+    self.status = ModelVersionStatus(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue))
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.ModelVersion.description")
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.ModelVersion.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.ModelVersion.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.ModelVersion.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.ModelVersion.tags.value")
+      )
     }
-    self.metadata = try CRead.message(message.pointee.metadata, reading: VersionMetadata.init(cMessage:))
-    self.artifact = try CRead.message(message.pointee.artifact, reading: ArtifactRef.init(cMessage:))
-    self.extraArtifacts = try CRead.messages(message.pointee.extra_artifacts, count: message.pointee.n_extra_artifacts, reading: ArtifactRef.init(cMessage:))
-    self.createdBy = try CRead.string(message.pointee.created_by, field: "dcmms.v1.ModelVersion.created_by")
+    self.metadata = try CRead.message(
+      message.pointee.metadata, reading: VersionMetadata.init(cMessage:))
+    self.artifact = try CRead.message(
+      message.pointee.artifact, reading: ArtifactRef.init(cMessage:))
+    self.extraArtifacts = try CRead.messages(
+      message.pointee.extra_artifacts, count: message.pointee.n_extra_artifacts,
+      reading: ArtifactRef.init(cMessage:))
+    self.createdBy = try CRead.string(
+      message.pointee.created_by, field: "dcmms.v1.ModelVersion.created_by")
     self.createdTimeUs = message.pointee.created_time_us
     self.updatedTimeUs = message.pointee.updated_time_us
-    self.approvals = try CRead.messages(message.pointee.approvals, count: message.pointee.n_approvals, reading: Approval.init(cMessage:))
+    self.approvals = try CRead.messages(
+      message.pointee.approvals, count: message.pointee.n_approvals,
+      reading: Approval.init(cMessage:))
     self.abTest = try CRead.message(message.pointee.ab_test, reading: ABTestResult.init(cMessage:))
-    self.latency = try CRead.message(message.pointee.latency, reading: LatencyMeasurement.init(cMessage:))
+    self.latency = try CRead.message(
+      message.pointee.latency, reading: LatencyMeasurement.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -290,10 +367,14 @@ extension ModelVersion {
     message.pointee.n_aliases = self.aliases.count
     message.pointee.aliases = arena.copyStrings(self.aliases)
     message.pointee.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ModelVersion__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__ModelVersion__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__ModelVersion__TagsEntry.self)
       dcmms__v1__model_version__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -303,12 +384,16 @@ extension ModelVersion {
     if let value = self.metadata { message.pointee.metadata = value.makeCMessage(in: &arena) }
     if let value = self.artifact { message.pointee.artifact = value.makeCMessage(in: &arena) }
     message.pointee.n_extra_artifacts = self.extraArtifacts.count
-    message.pointee.extra_artifacts = arena.copyMessages(self.extraArtifacts) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.extra_artifacts = arena.copyMessages(self.extraArtifacts) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if !self.createdBy.isEmpty { message.pointee.created_by = arena.copyString(self.createdBy) }
     message.pointee.created_time_us = self.createdTimeUs
     message.pointee.updated_time_us = self.updatedTimeUs
     message.pointee.n_approvals = self.approvals.count
-    message.pointee.approvals = arena.copyMessages(self.approvals) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.approvals = arena.copyMessages(self.approvals) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.abTest { message.pointee.ab_test = value.makeCMessage(in: &arena) }
     if let value = self.latency { message.pointee.latency = value.makeCMessage(in: &arena) }
     return message
@@ -332,7 +417,9 @@ extension LatencyMeasurement {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__LatencyMeasurement>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__LatencyMeasurement>)
+    throws(ProtoDecodingError)
+  {
     self.samples = message.pointee.samples
     self.p50Us = message.pointee.p50_us
     self.p95Us = message.pointee.p95_us
@@ -360,7 +447,8 @@ extension CreateRegisteredModelRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__create_registered_model_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__create_registered_model_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -370,27 +458,41 @@ extension CreateRegisteredModelRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateRegisteredModelRequest>) throws(ProtoDecodingError) {
-    self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.CreateRegisteredModelRequest.name")
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.CreateRegisteredModelRequest.description")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateRegisteredModelRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.name = try CRead.string(
+      message.pointee.name, field: "dcmms.v1.CreateRegisteredModelRequest.name")
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.CreateRegisteredModelRequest.description")
     self.useCase = UseCase(rawValue: Int32(truncatingIfNeeded: message.pointee.use_case.rawValue))
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.CreateRegisteredModelRequest.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.CreateRegisteredModelRequest.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.CreateRegisteredModelRequest.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.CreateRegisteredModelRequest.tags.value")
+      )
     }
-    self.policy = try CRead.message(message.pointee.policy, reading: PromotionPolicy.init(cMessage:))
+    self.policy = try CRead.message(
+      message.pointee.policy, reading: PromotionPolicy.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateRegisteredModelRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__CreateRegisteredModelRequest
+  > {
     let message = arena.allocate(Dcmms__V1__CreateRegisteredModelRequest.self)
     dcmms__v1__create_registered_model_request__init(message)
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.use_case = .init(rawValue: .init(truncatingIfNeeded: self.useCase.rawValue))
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateRegisteredModelRequest__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__CreateRegisteredModelRequest__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__CreateRegisteredModelRequest__TagsEntry.self)
       dcmms__v1__create_registered_model_request__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -409,7 +511,8 @@ extension GetRegisteredModelRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_registered_model_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_registered_model_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -419,12 +522,17 @@ extension GetRegisteredModelRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetRegisteredModelRequest>) throws(ProtoDecodingError) {
-    self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.GetRegisteredModelRequest.name")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetRegisteredModelRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.name = try CRead.string(
+      message.pointee.name, field: "dcmms.v1.GetRegisteredModelRequest.name")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetRegisteredModelRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetRegisteredModelRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetRegisteredModelRequest.self)
     dcmms__v1__get_registered_model_request__init(message)
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
@@ -439,7 +547,8 @@ extension ListRegisteredModelsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_registered_models_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_registered_models_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -449,13 +558,18 @@ extension ListRegisteredModelsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListRegisteredModelsRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListRegisteredModelsRequest>)
+    throws(ProtoDecodingError)
+  {
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
-    self.namePrefix = try CRead.string(message.pointee.name_prefix, field: "dcmms.v1.ListRegisteredModelsRequest.name_prefix")
+    self.namePrefix = try CRead.string(
+      message.pointee.name_prefix, field: "dcmms.v1.ListRegisteredModelsRequest.name_prefix")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListRegisteredModelsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListRegisteredModelsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ListRegisteredModelsRequest.self)
     dcmms__v1__list_registered_models_request__init(message)
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
@@ -471,7 +585,8 @@ extension ListRegisteredModelsResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_registered_models_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_registered_models_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -481,17 +596,25 @@ extension ListRegisteredModelsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListRegisteredModelsResponse>) throws(ProtoDecodingError) {
-    self.models = try CRead.messages(message.pointee.models, count: message.pointee.n_models, reading: RegisteredModel.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListRegisteredModelsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.models = try CRead.messages(
+      message.pointee.models, count: message.pointee.n_models,
+      reading: RegisteredModel.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListRegisteredModelsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListRegisteredModelsResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListRegisteredModelsResponse.self)
     dcmms__v1__list_registered_models_response__init(message)
     message.pointee.n_models = self.models.count
-    message.pointee.models = arena.copyMessages(self.models) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.models = arena.copyMessages(self.models) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -504,7 +627,8 @@ extension CreateModelVersionRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__create_model_version_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__create_model_version_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -514,32 +638,49 @@ extension CreateModelVersionRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateModelVersionRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.CreateModelVersionRequest.model_name")
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.CreateModelVersionRequest.version")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateModelVersionRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.CreateModelVersionRequest.model_name")
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.CreateModelVersionRequest.version")
     self.bump = VersionBump(rawValue: Int32(truncatingIfNeeded: message.pointee.bump.rawValue))
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.CreateModelVersionRequest.description")
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.CreateModelVersionRequest.description")
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.CreateModelVersionRequest.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.CreateModelVersionRequest.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.CreateModelVersionRequest.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.CreateModelVersionRequest.tags.value")
+      )
     }
-    self.metadata = try CRead.message(message.pointee.metadata, reading: VersionMetadata.init(cMessage:))
-    self.artifactSHA256 = try CRead.string(message.pointee.artifact_sha256, field: "dcmms.v1.CreateModelVersionRequest.artifact_sha256")
+    self.metadata = try CRead.message(
+      message.pointee.metadata, reading: VersionMetadata.init(cMessage:))
+    self.artifactSHA256 = try CRead.string(
+      message.pointee.artifact_sha256, field: "dcmms.v1.CreateModelVersionRequest.artifact_sha256")
     self.createModel = message.pointee.create_model != 0
-    self.idempotencyKey = try CRead.string(message.pointee.idempotency_key, field: "dcmms.v1.CreateModelVersionRequest.idempotency_key")
+    self.idempotencyKey = try CRead.string(
+      message.pointee.idempotency_key, field: "dcmms.v1.CreateModelVersionRequest.idempotency_key")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateModelVersionRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__CreateModelVersionRequest
+  > {
     let message = arena.allocate(Dcmms__V1__CreateModelVersionRequest.self)
     dcmms__v1__create_model_version_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
     if !self.version.isEmpty { message.pointee.version = arena.copyString(self.version) }
     message.pointee.bump = .init(rawValue: .init(truncatingIfNeeded: self.bump.rawValue))
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateModelVersionRequest__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__CreateModelVersionRequest__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__CreateModelVersionRequest__TagsEntry.self)
       dcmms__v1__create_model_version_request__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -547,9 +688,13 @@ extension CreateModelVersionRequest {
       return entry
     }
     if let value = self.metadata { message.pointee.metadata = value.makeCMessage(in: &arena) }
-    if !self.artifactSHA256.isEmpty { message.pointee.artifact_sha256 = arena.copyString(self.artifactSHA256) }
+    if !self.artifactSHA256.isEmpty {
+      message.pointee.artifact_sha256 = arena.copyString(self.artifactSHA256)
+    }
     message.pointee.create_model = self.createModel ? 1 : 0
-    if !self.idempotencyKey.isEmpty { message.pointee.idempotency_key = arena.copyString(self.idempotencyKey) }
+    if !self.idempotencyKey.isEmpty {
+      message.pointee.idempotency_key = arena.copyString(self.idempotencyKey)
+    }
     return message
   }
 }
@@ -561,7 +706,8 @@ extension GetModelVersionRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_model_version_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_model_version_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -571,12 +717,16 @@ extension GetModelVersionRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetModelVersionRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetModelVersionRequest>)
+    throws(ProtoDecodingError)
+  {
     self.model = try CRead.message(message.pointee.model, reading: ModelRef.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetModelVersionRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetModelVersionRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetModelVersionRequest.self)
     dcmms__v1__get_model_version_request__init(message)
     if let value = self.model { message.pointee.model = value.makeCMessage(in: &arena) }
@@ -591,7 +741,8 @@ extension ListModelVersionsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_model_versions_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_model_versions_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -601,19 +752,28 @@ extension ListModelVersionsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListModelVersionsRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ListModelVersionsRequest.model_name")
-    self.stages = CRead.array(message.pointee.stages, count: message.pointee.n_stages) { ModelStage(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListModelVersionsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ListModelVersionsRequest.model_name")
+    self.stages = CRead.array(message.pointee.stages, count: message.pointee.n_stages) {
+      ModelStage(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListModelVersionsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListModelVersionsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ListModelVersionsRequest.self)
     dcmms__v1__list_model_versions_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
     message.pointee.n_stages = self.stages.count
-    message.pointee.stages = arena.copyArray(self.stages) { Dcmms__V1__ModelStage(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.stages = arena.copyArray(self.stages) {
+      Dcmms__V1__ModelStage(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -626,7 +786,8 @@ extension SearchModelVersionsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__search_model_versions_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__search_model_versions_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -636,14 +797,21 @@ extension SearchModelVersionsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SearchModelVersionsRequest>) throws(ProtoDecodingError) {
-    self.filter = try CRead.string(message.pointee.filter, field: "dcmms.v1.SearchModelVersionsRequest.filter")
-    self.orderBy = try CRead.strings(message.pointee.order_by, count: message.pointee.n_order_by, field: "dcmms.v1.SearchModelVersionsRequest.order_by")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SearchModelVersionsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.filter = try CRead.string(
+      message.pointee.filter, field: "dcmms.v1.SearchModelVersionsRequest.filter")
+    self.orderBy = try CRead.strings(
+      message.pointee.order_by, count: message.pointee.n_order_by,
+      field: "dcmms.v1.SearchModelVersionsRequest.order_by")
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__SearchModelVersionsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__SearchModelVersionsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__SearchModelVersionsRequest.self)
     dcmms__v1__search_model_versions_request__init(message)
     if !self.filter.isEmpty { message.pointee.filter = arena.copyString(self.filter) }
@@ -661,7 +829,8 @@ extension ListModelVersionsResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_model_versions_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_model_versions_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -671,17 +840,25 @@ extension ListModelVersionsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListModelVersionsResponse>) throws(ProtoDecodingError) {
-    self.versions = try CRead.messages(message.pointee.versions, count: message.pointee.n_versions, reading: ModelVersion.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListModelVersionsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.versions = try CRead.messages(
+      message.pointee.versions, count: message.pointee.n_versions,
+      reading: ModelVersion.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListModelVersionsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListModelVersionsResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListModelVersionsResponse.self)
     dcmms__v1__list_model_versions_response__init(message)
     message.pointee.n_versions = self.versions.count
-    message.pointee.versions = arena.copyMessages(self.versions) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.versions = arena.copyMessages(self.versions) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -694,7 +871,8 @@ extension GetLatestVersionsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_latest_versions_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_latest_versions_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -704,18 +882,27 @@ extension GetLatestVersionsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetLatestVersionsRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.GetLatestVersionsRequest.model_name")
-    self.stages = CRead.array(message.pointee.stages, count: message.pointee.n_stages) { ModelStage(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetLatestVersionsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.GetLatestVersionsRequest.model_name")
+    self.stages = CRead.array(message.pointee.stages, count: message.pointee.n_stages) {
+      ModelStage(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetLatestVersionsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetLatestVersionsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetLatestVersionsRequest.self)
     dcmms__v1__get_latest_versions_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
     message.pointee.n_stages = self.stages.count
-    message.pointee.stages = arena.copyArray(self.stages) { Dcmms__V1__ModelStage(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.stages = arena.copyArray(self.stages) {
+      Dcmms__V1__ModelStage(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     return message
   }
 }
@@ -727,7 +914,8 @@ extension GetLatestVersionsResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_latest_versions_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_latest_versions_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -737,16 +925,24 @@ extension GetLatestVersionsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetLatestVersionsResponse>) throws(ProtoDecodingError) {
-    self.versions = try CRead.messages(message.pointee.versions, count: message.pointee.n_versions, reading: ModelVersion.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetLatestVersionsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.versions = try CRead.messages(
+      message.pointee.versions, count: message.pointee.n_versions,
+      reading: ModelVersion.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetLatestVersionsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetLatestVersionsResponse
+  > {
     let message = arena.allocate(Dcmms__V1__GetLatestVersionsResponse.self)
     dcmms__v1__get_latest_versions_response__init(message)
     message.pointee.n_versions = self.versions.count
-    message.pointee.versions = arena.copyMessages(self.versions) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.versions = arena.copyMessages(self.versions) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -770,16 +966,22 @@ extension GateResult {
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GateResult>) throws(ProtoDecodingError) {
     self.gate = GateKind(rawValue: Int32(truncatingIfNeeded: message.pointee.gate.rawValue))
-    self.outcome = GateOutcome(rawValue: Int32(truncatingIfNeeded: message.pointee.outcome.rawValue))
+    self.outcome = GateOutcome(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.outcome.rawValue))
     self.detail = try CRead.string(message.pointee.detail, field: "dcmms.v1.GateResult.detail")
     self.observed = message.pointee.observed
     self.threshold = message.pointee.threshold
     self.evidence = try CRead.map(message.pointee.evidence, count: message.pointee.n_evidence) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.GateResult.evidence.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.GateResult.evidence.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.GateResult.evidence.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.GateResult.evidence.value")
+      )
     }
-    self.waivedBy = try CRead.string(message.pointee.waived_by, field: "dcmms.v1.GateResult.waived_by")
-    self.waiverReason = try CRead.string(message.pointee.waiver_reason, field: "dcmms.v1.GateResult.waiver_reason")
+    self.waivedBy = try CRead.string(
+      message.pointee.waived_by, field: "dcmms.v1.GateResult.waived_by")
+    self.waiverReason = try CRead.string(
+      message.pointee.waiver_reason, field: "dcmms.v1.GateResult.waiver_reason")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -793,7 +995,9 @@ extension GateResult {
     message.pointee.threshold = self.threshold
     message.pointee.n_evidence = self.evidence.count
     message.pointee.evidence = arena.copyMap(self.evidence) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GateResult__EvidenceEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__GateResult__EvidenceEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__GateResult__EvidenceEntry.self)
       dcmms__v1__gate_result__evidence_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -801,7 +1005,9 @@ extension GateResult {
       return entry
     }
     if !self.waivedBy.isEmpty { message.pointee.waived_by = arena.copyString(self.waivedBy) }
-    if !self.waiverReason.isEmpty { message.pointee.waiver_reason = arena.copyString(self.waiverReason) }
+    if !self.waiverReason.isEmpty {
+      message.pointee.waiver_reason = arena.copyString(self.waiverReason)
+    }
     return message
   }
 }
@@ -845,7 +1051,8 @@ extension TransitionStageRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__transition_stage_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__transition_stage_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -855,17 +1062,28 @@ extension TransitionStageRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TransitionStageRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.TransitionStageRequest.model_name")
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.TransitionStageRequest.version")
-    self.toStage = ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.to_stage.rawValue))
-    self.reason = try CRead.string(message.pointee.reason, field: "dcmms.v1.TransitionStageRequest.reason")
-    self.waivers = try CRead.messages(message.pointee.waivers, count: message.pointee.n_waivers, reading: GateWaiver.init(cMessage:))
-    self.expectedStage = try CRead.message(message.pointee.expected_stage, reading: StageValue.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TransitionStageRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.TransitionStageRequest.model_name")
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.TransitionStageRequest.version")
+    self.toStage = ModelStage(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.to_stage.rawValue))
+    self.reason = try CRead.string(
+      message.pointee.reason, field: "dcmms.v1.TransitionStageRequest.reason")
+    self.waivers = try CRead.messages(
+      message.pointee.waivers, count: message.pointee.n_waivers, reading: GateWaiver.init(cMessage:)
+    )
+    self.expectedStage = try CRead.message(
+      message.pointee.expected_stage, reading: StageValue.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__TransitionStageRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__TransitionStageRequest
+  > {
     let message = arena.allocate(Dcmms__V1__TransitionStageRequest.self)
     dcmms__v1__transition_stage_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
@@ -873,8 +1091,12 @@ extension TransitionStageRequest {
     message.pointee.to_stage = .init(rawValue: .init(truncatingIfNeeded: self.toStage.rawValue))
     if !self.reason.isEmpty { message.pointee.reason = arena.copyString(self.reason) }
     message.pointee.n_waivers = self.waivers.count
-    message.pointee.waivers = arena.copyMessages(self.waivers) { value, arena in value.makeCMessage(in: &arena) }
-    if let value = self.expectedStage { message.pointee.expected_stage = value.makeCMessage(in: &arena) }
+    message.pointee.waivers = arena.copyMessages(self.waivers) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
+    if let value = self.expectedStage {
+      message.pointee.expected_stage = value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -916,7 +1138,8 @@ extension TransitionStageResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__transition_stage_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__transition_stage_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -926,22 +1149,33 @@ extension TransitionStageResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TransitionStageResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TransitionStageResponse>)
+    throws(ProtoDecodingError)
+  {
     self.version = try CRead.message(message.pointee.version, reading: ModelVersion.init(cMessage:))
-    self.gates = try CRead.messages(message.pointee.gates, count: message.pointee.n_gates, reading: GateResult.init(cMessage:))
-    self.archived = try CRead.messages(message.pointee.archived, count: message.pointee.n_archived, reading: ModelVersion.init(cMessage:))
+    self.gates = try CRead.messages(
+      message.pointee.gates, count: message.pointee.n_gates, reading: GateResult.init(cMessage:))
+    self.archived = try CRead.messages(
+      message.pointee.archived, count: message.pointee.n_archived,
+      reading: ModelVersion.init(cMessage:))
     self.ledgerSequence = message.pointee.ledger_sequence
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__TransitionStageResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__TransitionStageResponse
+  > {
     let message = arena.allocate(Dcmms__V1__TransitionStageResponse.self)
     dcmms__v1__transition_stage_response__init(message)
     if let value = self.version { message.pointee.version = value.makeCMessage(in: &arena) }
     message.pointee.n_gates = self.gates.count
-    message.pointee.gates = arena.copyMessages(self.gates) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.gates = arena.copyMessages(self.gates) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_archived = self.archived.count
-    message.pointee.archived = arena.copyMessages(self.archived) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.archived = arena.copyMessages(self.archived) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.ledger_sequence = self.ledgerSequence
     return message
   }
@@ -964,11 +1198,18 @@ extension CheckGatesRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CheckGatesRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.CheckGatesRequest.model_name")
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.CheckGatesRequest.version")
-    self.toStage = ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.to_stage.rawValue))
-    self.waivers = try CRead.messages(message.pointee.waivers, count: message.pointee.n_waivers, reading: GateWaiver.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CheckGatesRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.CheckGatesRequest.model_name")
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.CheckGatesRequest.version")
+    self.toStage = ModelStage(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.to_stage.rawValue))
+    self.waivers = try CRead.messages(
+      message.pointee.waivers, count: message.pointee.n_waivers, reading: GateWaiver.init(cMessage:)
+    )
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -979,7 +1220,9 @@ extension CheckGatesRequest {
     if !self.version.isEmpty { message.pointee.version = arena.copyString(self.version) }
     message.pointee.to_stage = .init(rawValue: .init(truncatingIfNeeded: self.toStage.rawValue))
     message.pointee.n_waivers = self.waivers.count
-    message.pointee.waivers = arena.copyMessages(self.waivers) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.waivers = arena.copyMessages(self.waivers) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -1001,9 +1244,12 @@ extension CheckGatesResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CheckGatesResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CheckGatesResponse>)
+    throws(ProtoDecodingError)
+  {
     self.allowed = message.pointee.allowed != 0
-    self.gates = try CRead.messages(message.pointee.gates, count: message.pointee.n_gates, reading: GateResult.init(cMessage:))
+    self.gates = try CRead.messages(
+      message.pointee.gates, count: message.pointee.n_gates, reading: GateResult.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -1012,7 +1258,9 @@ extension CheckGatesResponse {
     dcmms__v1__check_gates_response__init(message)
     message.pointee.allowed = self.allowed ? 1 : 0
     message.pointee.n_gates = self.gates.count
-    message.pointee.gates = arena.copyMessages(self.gates) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.gates = arena.copyMessages(self.gates) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -1034,15 +1282,22 @@ extension ApproveVersionRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ApproveVersionRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ApproveVersionRequest.model_name")
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.ApproveVersionRequest.version")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ApproveVersionRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ApproveVersionRequest.model_name")
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.ApproveVersionRequest.version")
     self.stage = ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.stage.rawValue))
-    self.comment = try CRead.string(message.pointee.comment, field: "dcmms.v1.ApproveVersionRequest.comment")
+    self.comment = try CRead.string(
+      message.pointee.comment, field: "dcmms.v1.ApproveVersionRequest.comment")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ApproveVersionRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ApproveVersionRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ApproveVersionRequest.self)
     dcmms__v1__approve_version_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
@@ -1060,7 +1315,8 @@ extension RecordABTestResultRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__record_abtest_result_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__record_abtest_result_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1070,12 +1326,16 @@ extension RecordABTestResultRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordABTestResultRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RecordABTestResultRequest>)
+    throws(ProtoDecodingError)
+  {
     self.result = try CRead.message(message.pointee.result, reading: ABTestResult.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__RecordABTestResultRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__RecordABTestResultRequest
+  > {
     let message = arena.allocate(Dcmms__V1__RecordABTestResultRequest.self)
     dcmms__v1__record_abtest_result_request__init(message)
     if let value = self.result { message.pointee.result = value.makeCMessage(in: &arena) }
@@ -1100,14 +1360,20 @@ extension MeasureLatencyRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MeasureLatencyRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.MeasureLatencyRequest.model_name")
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.MeasureLatencyRequest.version")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MeasureLatencyRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.MeasureLatencyRequest.model_name")
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.MeasureLatencyRequest.version")
     self.samples = message.pointee.samples
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__MeasureLatencyRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__MeasureLatencyRequest
+  > {
     let message = arena.allocate(Dcmms__V1__MeasureLatencyRequest.self)
     dcmms__v1__measure_latency_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
@@ -1134,8 +1400,11 @@ extension RollbackRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RollbackRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.RollbackRequest.model_name")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RollbackRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.RollbackRequest.model_name")
     self.reason = try CRead.string(message.pointee.reason, field: "dcmms.v1.RollbackRequest.reason")
   }
 
@@ -1166,10 +1435,14 @@ extension SetAliasRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetAliasRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.SetAliasRequest.model_name")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetAliasRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.SetAliasRequest.model_name")
     self.alias = try CRead.string(message.pointee.alias, field: "dcmms.v1.SetAliasRequest.alias")
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.SetAliasRequest.version")
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.SetAliasRequest.version")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -1200,8 +1473,11 @@ extension DeleteAliasRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteAliasRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.DeleteAliasRequest.model_name")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteAliasRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.DeleteAliasRequest.model_name")
     self.alias = try CRead.string(message.pointee.alias, field: "dcmms.v1.DeleteAliasRequest.alias")
   }
 
@@ -1232,12 +1508,15 @@ extension DeleteAliasResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteAliasResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteAliasResponse>)
+    throws(ProtoDecodingError)
+  {
     self.deleted = message.pointee.deleted != 0
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DeleteAliasResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DeleteAliasResponse>
+  {
     let message = arena.allocate(Dcmms__V1__DeleteAliasResponse.self)
     dcmms__v1__delete_alias_response__init(message)
     message.pointee.deleted = self.deleted ? 1 : 0
@@ -1252,7 +1531,8 @@ extension SetTrafficPolicyRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__set_traffic_policy_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__set_traffic_policy_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1262,14 +1542,20 @@ extension SetTrafficPolicyRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetTrafficPolicyRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.SetTrafficPolicyRequest.model_name")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetTrafficPolicyRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.SetTrafficPolicyRequest.model_name")
     self.policy = try CRead.message(message.pointee.policy, reading: TrafficPolicy.init(cMessage:))
-    self.reason = try CRead.string(message.pointee.reason, field: "dcmms.v1.SetTrafficPolicyRequest.reason")
+    self.reason = try CRead.string(
+      message.pointee.reason, field: "dcmms.v1.SetTrafficPolicyRequest.reason")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__SetTrafficPolicyRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__SetTrafficPolicyRequest
+  > {
     let message = arena.allocate(Dcmms__V1__SetTrafficPolicyRequest.self)
     dcmms__v1__set_traffic_policy_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
@@ -1286,7 +1572,8 @@ extension CompareVersionsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__compare_versions_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__compare_versions_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1296,13 +1583,20 @@ extension CompareVersionsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CompareVersionsRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.CompareVersionsRequest.model_name")
-    self.versions = try CRead.strings(message.pointee.versions, count: message.pointee.n_versions, field: "dcmms.v1.CompareVersionsRequest.versions")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CompareVersionsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.CompareVersionsRequest.model_name")
+    self.versions = try CRead.strings(
+      message.pointee.versions, count: message.pointee.n_versions,
+      field: "dcmms.v1.CompareVersionsRequest.versions")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CompareVersionsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__CompareVersionsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__CompareVersionsRequest.self)
     dcmms__v1__compare_versions_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
@@ -1329,11 +1623,21 @@ extension VersionComparison {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__VersionComparison>) throws(ProtoDecodingError) {
-    self.versions = try CRead.messages(message.pointee.versions, count: message.pointee.n_versions, reading: ModelVersion.init(cMessage:))
-    self.metrics = try CRead.messages(message.pointee.metrics, count: message.pointee.n_metrics, reading: MetricComparisonRow.init(cMessage:))
-    self.hyperparameters = try CRead.messages(message.pointee.hyperparameters, count: message.pointee.n_hyperparameters, reading: ComparisonRow.init(cMessage:))
-    self.features = try CRead.messages(message.pointee.features, count: message.pointee.n_features, reading: ComparisonRow.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__VersionComparison>)
+    throws(ProtoDecodingError)
+  {
+    self.versions = try CRead.messages(
+      message.pointee.versions, count: message.pointee.n_versions,
+      reading: ModelVersion.init(cMessage:))
+    self.metrics = try CRead.messages(
+      message.pointee.metrics, count: message.pointee.n_metrics,
+      reading: MetricComparisonRow.init(cMessage:))
+    self.hyperparameters = try CRead.messages(
+      message.pointee.hyperparameters, count: message.pointee.n_hyperparameters,
+      reading: ComparisonRow.init(cMessage:))
+    self.features = try CRead.messages(
+      message.pointee.features, count: message.pointee.n_features,
+      reading: ComparisonRow.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -1341,13 +1645,21 @@ extension VersionComparison {
     let message = arena.allocate(Dcmms__V1__VersionComparison.self)
     dcmms__v1__version_comparison__init(message)
     message.pointee.n_versions = self.versions.count
-    message.pointee.versions = arena.copyMessages(self.versions) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.versions = arena.copyMessages(self.versions) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_metrics = self.metrics.count
-    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_hyperparameters = self.hyperparameters.count
-    message.pointee.hyperparameters = arena.copyMessages(self.hyperparameters) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.hyperparameters = arena.copyMessages(self.hyperparameters) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_features = self.features.count
-    message.pointee.features = arena.copyMessages(self.features) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.features = arena.copyMessages(self.features) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -1369,17 +1681,24 @@ extension ArtifactUploadHeader {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ArtifactUploadHeader>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ArtifactUploadHeader>)
+    throws(ProtoDecodingError)
+  {
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.ArtifactUploadHeader.name")
-    self.mediaType = try CRead.string(message.pointee.media_type, field: "dcmms.v1.ArtifactUploadHeader.media_type")
+    self.mediaType = try CRead.string(
+      message.pointee.media_type, field: "dcmms.v1.ArtifactUploadHeader.media_type")
     self.sizeBytes = message.pointee.size_bytes
-    self.sha256 = try CRead.string(message.pointee.sha256, field: "dcmms.v1.ArtifactUploadHeader.sha256")
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ArtifactUploadHeader.model_name")
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.ArtifactUploadHeader.version")
+    self.sha256 = try CRead.string(
+      message.pointee.sha256, field: "dcmms.v1.ArtifactUploadHeader.sha256")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ArtifactUploadHeader.model_name")
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.ArtifactUploadHeader.version")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ArtifactUploadHeader> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ArtifactUploadHeader>
+  {
     let message = arena.allocate(Dcmms__V1__ArtifactUploadHeader.self)
     dcmms__v1__artifact_upload_header__init(message)
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
@@ -1409,10 +1728,14 @@ extension UploadArtifactRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__UploadArtifactRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__UploadArtifactRequest>)
+    throws(ProtoDecodingError)
+  {
     switch message.pointee.part_case.rawValue {
     case 1:
-      self.part = .header(try CRead.message(message.pointee.header, reading: ArtifactUploadHeader.init(cMessage:)) ?? ArtifactUploadHeader())
+      self.part = .header(
+        try CRead.message(message.pointee.header, reading: ArtifactUploadHeader.init(cMessage:))
+          ?? ArtifactUploadHeader())
     case 2:
       self.part = .data(CRead.bytes(message.pointee.data))
     default:
@@ -1421,7 +1744,9 @@ extension UploadArtifactRequest {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__UploadArtifactRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__UploadArtifactRequest
+  > {
     let message = arena.allocate(Dcmms__V1__UploadArtifactRequest.self)
     dcmms__v1__upload_artifact_request__init(message)
     switch self.part {
@@ -1445,7 +1770,8 @@ extension DownloadArtifactRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__download_artifact_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__download_artifact_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1455,12 +1781,16 @@ extension DownloadArtifactRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DownloadArtifactRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DownloadArtifactRequest>)
+    throws(ProtoDecodingError)
+  {
     switch message.pointee.target_case.rawValue {
     case 1:
-      self.target = .sha256(try CRead.string(message.pointee.sha256, field: "dcmms.v1.DownloadArtifactRequest.sha256"))
+      self.target = .sha256(
+        try CRead.string(message.pointee.sha256, field: "dcmms.v1.DownloadArtifactRequest.sha256"))
     case 2:
-      self.target = .model(try CRead.message(message.pointee.model, reading: ModelRef.init(cMessage:)) ?? ModelRef())
+      self.target = .model(
+        try CRead.message(message.pointee.model, reading: ModelRef.init(cMessage:)) ?? ModelRef())
     default:
       self.target = nil
     }
@@ -1469,7 +1799,9 @@ extension DownloadArtifactRequest {
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DownloadArtifactRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__DownloadArtifactRequest
+  > {
     let message = arena.allocate(Dcmms__V1__DownloadArtifactRequest.self)
     dcmms__v1__download_artifact_request__init(message)
     switch self.target {
@@ -1509,18 +1841,26 @@ extension LedgerEntry {
     self.sequence = message.pointee.sequence
     self.timeUs = message.pointee.time_us
     self.actor = try CRead.string(message.pointee.actor, field: "dcmms.v1.LedgerEntry.actor")
-    self.actorRole = try CRead.string(message.pointee.actor_role, field: "dcmms.v1.LedgerEntry.actor_role")
+    self.actorRole = try CRead.string(
+      message.pointee.actor_role, field: "dcmms.v1.LedgerEntry.actor_role")
     self.kind = ChangeKind(rawValue: Int32(truncatingIfNeeded: message.pointee.kind.rawValue))
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.LedgerEntry.model_name")
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.LedgerEntry.model_name")
     self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.LedgerEntry.version")
-    self.fromStage = ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.from_stage.rawValue))
-    self.toStage = ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.to_stage.rawValue))
+    self.fromStage = ModelStage(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.from_stage.rawValue))
+    self.toStage = ModelStage(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.to_stage.rawValue))
     self.alias = try CRead.string(message.pointee.alias, field: "dcmms.v1.LedgerEntry.alias")
-    self.previousVersion = try CRead.string(message.pointee.previous_version, field: "dcmms.v1.LedgerEntry.previous_version")
+    self.previousVersion = try CRead.string(
+      message.pointee.previous_version, field: "dcmms.v1.LedgerEntry.previous_version")
     self.reason = try CRead.string(message.pointee.reason, field: "dcmms.v1.LedgerEntry.reason")
-    self.gates = try CRead.messages(message.pointee.gates, count: message.pointee.n_gates, reading: GateResult.init(cMessage:))
-    self.entryHash = try CRead.string(message.pointee.entry_hash, field: "dcmms.v1.LedgerEntry.entry_hash")
-    self.previousHash = try CRead.string(message.pointee.previous_hash, field: "dcmms.v1.LedgerEntry.previous_hash")
+    self.gates = try CRead.messages(
+      message.pointee.gates, count: message.pointee.n_gates, reading: GateResult.init(cMessage:))
+    self.entryHash = try CRead.string(
+      message.pointee.entry_hash, field: "dcmms.v1.LedgerEntry.entry_hash")
+    self.previousHash = try CRead.string(
+      message.pointee.previous_hash, field: "dcmms.v1.LedgerEntry.previous_hash")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -1537,12 +1877,18 @@ extension LedgerEntry {
     message.pointee.from_stage = .init(rawValue: .init(truncatingIfNeeded: self.fromStage.rawValue))
     message.pointee.to_stage = .init(rawValue: .init(truncatingIfNeeded: self.toStage.rawValue))
     if !self.alias.isEmpty { message.pointee.alias = arena.copyString(self.alias) }
-    if !self.previousVersion.isEmpty { message.pointee.previous_version = arena.copyString(self.previousVersion) }
+    if !self.previousVersion.isEmpty {
+      message.pointee.previous_version = arena.copyString(self.previousVersion)
+    }
     if !self.reason.isEmpty { message.pointee.reason = arena.copyString(self.reason) }
     message.pointee.n_gates = self.gates.count
-    message.pointee.gates = arena.copyMessages(self.gates) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.gates = arena.copyMessages(self.gates) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if !self.entryHash.isEmpty { message.pointee.entry_hash = arena.copyString(self.entryHash) }
-    if !self.previousHash.isEmpty { message.pointee.previous_hash = arena.copyString(self.previousHash) }
+    if !self.previousHash.isEmpty {
+      message.pointee.previous_hash = arena.copyString(self.previousHash)
+    }
     return message
   }
 }
@@ -1564,10 +1910,16 @@ extension ListLedgerRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListLedgerRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.ListLedgerRequest.model_name")
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.ListLedgerRequest.version")
-    self.kinds = CRead.array(message.pointee.kinds, count: message.pointee.n_kinds) { ChangeKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListLedgerRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.ListLedgerRequest.model_name")
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.ListLedgerRequest.version")
+    self.kinds = CRead.array(message.pointee.kinds, count: message.pointee.n_kinds) {
+      ChangeKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
     self.range = try CRead.message(message.pointee.range, reading: TimeRange.init(cMessage:))
     self.afterSequence = message.pointee.after_sequence
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
@@ -1580,7 +1932,9 @@ extension ListLedgerRequest {
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
     if !self.version.isEmpty { message.pointee.version = arena.copyString(self.version) }
     message.pointee.n_kinds = self.kinds.count
-    message.pointee.kinds = arena.copyArray(self.kinds) { Dcmms__V1__ChangeKind(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.kinds = arena.copyArray(self.kinds) {
+      Dcmms__V1__ChangeKind(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     if let value = self.range { message.pointee.range = value.makeCMessage(in: &arena) }
     message.pointee.after_sequence = self.afterSequence
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
@@ -1605,8 +1959,12 @@ extension ListLedgerResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListLedgerResponse>) throws(ProtoDecodingError) {
-    self.entries = try CRead.messages(message.pointee.entries, count: message.pointee.n_entries, reading: LedgerEntry.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListLedgerResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.entries = try CRead.messages(
+      message.pointee.entries, count: message.pointee.n_entries,
+      reading: LedgerEntry.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
@@ -1615,7 +1973,9 @@ extension ListLedgerResponse {
     let message = arena.allocate(Dcmms__V1__ListLedgerResponse.self)
     dcmms__v1__list_ledger_response__init(message)
     message.pointee.n_entries = self.entries.count
-    message.pointee.entries = arena.copyMessages(self.entries) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.entries = arena.copyMessages(self.entries) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1638,14 +1998,18 @@ extension GetVersionAtRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetVersionAtRequest>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.GetVersionAtRequest.model_name")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetVersionAtRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.GetVersionAtRequest.model_name")
     self.stage = ModelStage(rawValue: Int32(truncatingIfNeeded: message.pointee.stage.rawValue))
     self.timeUs = message.pointee.time_us
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetVersionAtRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetVersionAtRequest>
+  {
     let message = arena.allocate(Dcmms__V1__GetVersionAtRequest.self)
     dcmms__v1__get_version_at_request__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
@@ -1672,13 +2036,17 @@ extension GetVersionAtResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetVersionAtResponse>) throws(ProtoDecodingError) {
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.GetVersionAtResponse.version")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetVersionAtResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.GetVersionAtResponse.version")
     self.since = try CRead.message(message.pointee.since, reading: LedgerEntry.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetVersionAtResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetVersionAtResponse>
+  {
     let message = arena.allocate(Dcmms__V1__GetVersionAtResponse.self)
     dcmms__v1__get_version_at_response__init(message)
     if !self.version.isEmpty { message.pointee.version = arena.copyString(self.version) }
@@ -1704,14 +2072,19 @@ extension WatchChangesRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__WatchChangesRequest>) throws(ProtoDecodingError) {
-    self.modelNames = try CRead.strings(message.pointee.model_names, count: message.pointee.n_model_names, field: "dcmms.v1.WatchChangesRequest.model_names")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__WatchChangesRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.modelNames = try CRead.strings(
+      message.pointee.model_names, count: message.pointee.n_model_names,
+      field: "dcmms.v1.WatchChangesRequest.model_names")
     self.afterSequence = message.pointee.after_sequence
     self.includeSnapshot = message.pointee.include_snapshot != 0
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__WatchChangesRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__WatchChangesRequest>
+  {
     let message = arena.allocate(Dcmms__V1__WatchChangesRequest.self)
     dcmms__v1__watch_changes_request__init(message)
     message.pointee.n_model_names = self.modelNames.count
@@ -1739,7 +2112,8 @@ extension RegistryChange {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RegistryChange>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RegistryChange>) throws(ProtoDecodingError)
+  {
     self.entry = try CRead.message(message.pointee.entry, reading: LedgerEntry.init(cMessage:))
     self.model = try CRead.message(message.pointee.model, reading: RegisteredModel.init(cMessage:))
     self.snapshot = message.pointee.snapshot != 0
@@ -1774,10 +2148,15 @@ extension Webhook {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Webhook>) throws(ProtoDecodingError) {
-    self.webhookID = try CRead.string(message.pointee.webhook_id, field: "dcmms.v1.Webhook.webhook_id")
+    self.webhookID = try CRead.string(
+      message.pointee.webhook_id, field: "dcmms.v1.Webhook.webhook_id")
     self.url = try CRead.string(message.pointee.url, field: "dcmms.v1.Webhook.url")
-    self.kinds = CRead.array(message.pointee.kinds, count: message.pointee.n_kinds) { ChangeKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
-    self.modelNames = try CRead.strings(message.pointee.model_names, count: message.pointee.n_model_names, field: "dcmms.v1.Webhook.model_names")
+    self.kinds = CRead.array(message.pointee.kinds, count: message.pointee.n_kinds) {
+      ChangeKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
+    self.modelNames = try CRead.strings(
+      message.pointee.model_names, count: message.pointee.n_model_names,
+      field: "dcmms.v1.Webhook.model_names")
     self.enabled = message.pointee.enabled != 0
     self.createdTimeUs = message.pointee.created_time_us
   }
@@ -1789,7 +2168,9 @@ extension Webhook {
     if !self.webhookID.isEmpty { message.pointee.webhook_id = arena.copyString(self.webhookID) }
     if !self.url.isEmpty { message.pointee.url = arena.copyString(self.url) }
     message.pointee.n_kinds = self.kinds.count
-    message.pointee.kinds = arena.copyArray(self.kinds) { Dcmms__V1__ChangeKind(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.kinds = arena.copyArray(self.kinds) {
+      Dcmms__V1__ChangeKind(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     message.pointee.n_model_names = self.modelNames.count
     message.pointee.model_names = arena.copyStrings(self.modelNames)
     message.pointee.enabled = self.enabled ? 1 : 0
@@ -1815,20 +2196,30 @@ extension CreateWebhookRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateWebhookRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateWebhookRequest>)
+    throws(ProtoDecodingError)
+  {
     self.url = try CRead.string(message.pointee.url, field: "dcmms.v1.CreateWebhookRequest.url")
-    self.kinds = CRead.array(message.pointee.kinds, count: message.pointee.n_kinds) { ChangeKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
-    self.modelNames = try CRead.strings(message.pointee.model_names, count: message.pointee.n_model_names, field: "dcmms.v1.CreateWebhookRequest.model_names")
-    self.secret = try CRead.string(message.pointee.secret, field: "dcmms.v1.CreateWebhookRequest.secret")
+    self.kinds = CRead.array(message.pointee.kinds, count: message.pointee.n_kinds) {
+      ChangeKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
+    self.modelNames = try CRead.strings(
+      message.pointee.model_names, count: message.pointee.n_model_names,
+      field: "dcmms.v1.CreateWebhookRequest.model_names")
+    self.secret = try CRead.string(
+      message.pointee.secret, field: "dcmms.v1.CreateWebhookRequest.secret")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateWebhookRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateWebhookRequest>
+  {
     let message = arena.allocate(Dcmms__V1__CreateWebhookRequest.self)
     dcmms__v1__create_webhook_request__init(message)
     if !self.url.isEmpty { message.pointee.url = arena.copyString(self.url) }
     message.pointee.n_kinds = self.kinds.count
-    message.pointee.kinds = arena.copyArray(self.kinds) { Dcmms__V1__ChangeKind(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.kinds = arena.copyArray(self.kinds) {
+      Dcmms__V1__ChangeKind(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     message.pointee.n_model_names = self.modelNames.count
     message.pointee.model_names = arena.copyStrings(self.modelNames)
     if !self.secret.isEmpty { message.pointee.secret = arena.copyString(self.secret) }
@@ -1853,12 +2244,15 @@ extension ListWebhooksRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListWebhooksRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListWebhooksRequest>)
+    throws(ProtoDecodingError)
+  {
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListWebhooksRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListWebhooksRequest>
+  {
     let message = arena.allocate(Dcmms__V1__ListWebhooksRequest.self)
     dcmms__v1__list_webhooks_request__init(message)
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
@@ -1883,17 +2277,23 @@ extension ListWebhooksResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListWebhooksResponse>) throws(ProtoDecodingError) {
-    self.webhooks = try CRead.messages(message.pointee.webhooks, count: message.pointee.n_webhooks, reading: Webhook.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListWebhooksResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.webhooks = try CRead.messages(
+      message.pointee.webhooks, count: message.pointee.n_webhooks, reading: Webhook.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListWebhooksResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListWebhooksResponse>
+  {
     let message = arena.allocate(Dcmms__V1__ListWebhooksResponse.self)
     dcmms__v1__list_webhooks_response__init(message)
     message.pointee.n_webhooks = self.webhooks.count
-    message.pointee.webhooks = arena.copyMessages(self.webhooks) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.webhooks = arena.copyMessages(self.webhooks) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1916,12 +2316,16 @@ extension DeleteWebhookRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteWebhookRequest>) throws(ProtoDecodingError) {
-    self.webhookID = try CRead.string(message.pointee.webhook_id, field: "dcmms.v1.DeleteWebhookRequest.webhook_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteWebhookRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.webhookID = try CRead.string(
+      message.pointee.webhook_id, field: "dcmms.v1.DeleteWebhookRequest.webhook_id")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DeleteWebhookRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DeleteWebhookRequest>
+  {
     let message = arena.allocate(Dcmms__V1__DeleteWebhookRequest.self)
     dcmms__v1__delete_webhook_request__init(message)
     if !self.webhookID.isEmpty { message.pointee.webhook_id = arena.copyString(self.webhookID) }
@@ -1946,12 +2350,16 @@ extension DeleteWebhookResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteWebhookResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteWebhookResponse>)
+    throws(ProtoDecodingError)
+  {
     self.deleted = message.pointee.deleted != 0
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DeleteWebhookResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__DeleteWebhookResponse
+  > {
     let message = arena.allocate(Dcmms__V1__DeleteWebhookResponse.self)
     dcmms__v1__delete_webhook_response__init(message)
     message.pointee.deleted = self.deleted ? 1 : 0
@@ -1976,9 +2384,13 @@ extension WebhookDelivery {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__WebhookDelivery>) throws(ProtoDecodingError) {
-    self.deliveryID = try CRead.string(message.pointee.delivery_id, field: "dcmms.v1.WebhookDelivery.delivery_id")
-    self.webhookID = try CRead.string(message.pointee.webhook_id, field: "dcmms.v1.WebhookDelivery.webhook_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__WebhookDelivery>)
+    throws(ProtoDecodingError)
+  {
+    self.deliveryID = try CRead.string(
+      message.pointee.delivery_id, field: "dcmms.v1.WebhookDelivery.delivery_id")
+    self.webhookID = try CRead.string(
+      message.pointee.webhook_id, field: "dcmms.v1.WebhookDelivery.webhook_id")
     self.ledgerSequence = message.pointee.ledger_sequence
     self.state = DeliveryState(rawValue: Int32(truncatingIfNeeded: message.pointee.state.rawValue))
     self.attempts = message.pointee.attempts
@@ -2012,7 +2424,8 @@ extension ListWebhookDeliveriesRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_webhook_deliveries_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_webhook_deliveries_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -2022,19 +2435,28 @@ extension ListWebhookDeliveriesRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListWebhookDeliveriesRequest>) throws(ProtoDecodingError) {
-    self.webhookID = try CRead.string(message.pointee.webhook_id, field: "dcmms.v1.ListWebhookDeliveriesRequest.webhook_id")
-    self.states = CRead.array(message.pointee.states, count: message.pointee.n_states) { DeliveryState(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListWebhookDeliveriesRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.webhookID = try CRead.string(
+      message.pointee.webhook_id, field: "dcmms.v1.ListWebhookDeliveriesRequest.webhook_id")
+    self.states = CRead.array(message.pointee.states, count: message.pointee.n_states) {
+      DeliveryState(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListWebhookDeliveriesRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListWebhookDeliveriesRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ListWebhookDeliveriesRequest.self)
     dcmms__v1__list_webhook_deliveries_request__init(message)
     if !self.webhookID.isEmpty { message.pointee.webhook_id = arena.copyString(self.webhookID) }
     message.pointee.n_states = self.states.count
-    message.pointee.states = arena.copyArray(self.states) { Dcmms__V1__DeliveryState(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.states = arena.copyArray(self.states) {
+      Dcmms__V1__DeliveryState(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -2047,7 +2469,8 @@ extension ListWebhookDeliveriesResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_webhook_deliveries_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_webhook_deliveries_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -2057,17 +2480,25 @@ extension ListWebhookDeliveriesResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListWebhookDeliveriesResponse>) throws(ProtoDecodingError) {
-    self.deliveries = try CRead.messages(message.pointee.deliveries, count: message.pointee.n_deliveries, reading: WebhookDelivery.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListWebhookDeliveriesResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.deliveries = try CRead.messages(
+      message.pointee.deliveries, count: message.pointee.n_deliveries,
+      reading: WebhookDelivery.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListWebhookDeliveriesResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListWebhookDeliveriesResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListWebhookDeliveriesResponse.self)
     dcmms__v1__list_webhook_deliveries_response__init(message)
     message.pointee.n_deliveries = self.deliveries.count
-    message.pointee.deliveries = arena.copyMessages(self.deliveries) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.deliveries = arena.copyMessages(self.deliveries) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }

@@ -1250,7 +1250,6 @@ package struct UploadArtifactRequest: ProtoMessage, Hashable {
   /// The `part` oneof: at most one of its fields is set.
   package var part: Part? = nil
 
-
   /// Creates a message with every field at its default.
   package init() {}
 
@@ -1277,7 +1276,6 @@ package struct DownloadArtifactRequest: ProtoMessage, Hashable {
 
   /// The `target` oneof: at most one of its fields is set.
   package var target: Target? = nil
-
 
   /// Resume from this offset of the uncompressed content.
   package var offset: UInt64 = 0
@@ -1971,7 +1969,9 @@ package struct GateKind: ProtoEnum {
   package static let artifactReady = Self(rawValue: 5)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .metricImprovement, .latency, .approval, .abTest, .artifactReady]
+  package static let knownValues: [Self] = [
+    .unspecified, .metricImprovement, .latency, .approval, .abTest, .artifactReady,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -2014,7 +2014,9 @@ package struct GateOutcome: ProtoEnum {
   package static let pending = Self(rawValue: 5)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .passed, .failed, .waived, .notRequired, .pending]
+  package static let knownValues: [Self] = [
+    .unspecified, .passed, .failed, .waived, .notRequired, .pending,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -2078,7 +2080,11 @@ package struct ChangeKind: ProtoEnum {
   package static let modelUpdated = Self(rawValue: 12)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .modelCreated, .versionCreated, .artifactAttached, .stageChanged, .aliasSet, .aliasDeleted, .approved, .gateWaived, .abTestRecorded, .trafficPolicyChanged, .rolledBack, .modelUpdated]
+  package static let knownValues: [Self] = [
+    .unspecified, .modelCreated, .versionCreated, .artifactAttached, .stageChanged, .aliasSet,
+    .aliasDeleted, .approved, .gateWaived, .abTestRecorded, .trafficPolicyChanged, .rolledBack,
+    .modelUpdated,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -2581,6 +2587,12 @@ package enum Registry {
     package static let listWebhookDeliveries = ListWebhookDeliveries.info
 
     /// Every method of the service, in declaration order.
-    package static let all: [ProtoMethodInfo] = [createRegisteredModel, getRegisteredModel, listRegisteredModels, createModelVersion, getModelVersion, listModelVersions, searchModelVersions, getLatestVersions, compareVersions, checkGates, transitionStage, approveVersion, recordABTestResult, measureLatency, rollback, setAlias, deleteAlias, setTrafficPolicy, uploadArtifact, downloadArtifact, watchChanges, listLedger, getVersionAt, createWebhook, listWebhooks, deleteWebhook, listWebhookDeliveries]
+    package static let all: [ProtoMethodInfo] = [
+      createRegisteredModel, getRegisteredModel, listRegisteredModels, createModelVersion,
+      getModelVersion, listModelVersions, searchModelVersions, getLatestVersions, compareVersions,
+      checkGates, transitionStage, approveVersion, recordABTestResult, measureLatency, rollback,
+      setAlias, deleteAlias, setTrafficPolicy, uploadArtifact, downloadArtifact, watchChanges,
+      listLedger, getVersionAt, createWebhook, listWebhooks, deleteWebhook, listWebhookDeliveries,
+    ]
   }
 }

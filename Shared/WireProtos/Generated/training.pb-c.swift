@@ -26,7 +26,8 @@ extension ParamValue {
     case 2:
       self.kind = .intValue(message.pointee.int_value)
     case 3:
-      self.kind = .stringValue(try CRead.string(message.pointee.string_value, field: "dcmms.v1.ParamValue.string_value"))
+      self.kind = .stringValue(
+        try CRead.string(message.pointee.string_value, field: "dcmms.v1.ParamValue.string_value"))
     case 4:
       self.kind = .boolValue(message.pointee.bool_value != 0)
     default:
@@ -75,10 +76,15 @@ extension Hyperparameters {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Hyperparameters>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Hyperparameters>)
+    throws(ProtoDecodingError)
+  {
     self.values = try CRead.map(message.pointee.values, count: message.pointee.n_values) {
       (entry) throws(ProtoDecodingError) -> (String, ParamValue) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.Hyperparameters.values.key"), CRead.message(entry.pointee.value, reading: ParamValue.init(cMessage:)) ?? ParamValue())
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.Hyperparameters.values.key"),
+        CRead.message(entry.pointee.value, reading: ParamValue.init(cMessage:)) ?? ParamValue()
+      )
     }
   }
 
@@ -88,7 +94,9 @@ extension Hyperparameters {
     dcmms__v1__hyperparameters__init(message)
     message.pointee.n_values = self.values.count
     message.pointee.values = arena.copyMap(self.values) {
-      (key: String, value: ParamValue, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__Hyperparameters__ValuesEntry> in
+      (key: String, value: ParamValue, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__Hyperparameters__ValuesEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__Hyperparameters__ValuesEntry.self)
       dcmms__v1__hyperparameters__values_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -185,7 +193,8 @@ extension Choices {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Choices>) throws(ProtoDecodingError) {
-    self.values = try CRead.messages(message.pointee.values, count: message.pointee.n_values, reading: ParamValue.init(cMessage:))
+    self.values = try CRead.messages(
+      message.pointee.values, count: message.pointee.n_values, reading: ParamValue.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -193,7 +202,9 @@ extension Choices {
     let message = arena.allocate(Dcmms__V1__Choices.self)
     dcmms__v1__choices__init(message)
     message.pointee.n_values = self.values.count
-    message.pointee.values = arena.copyMessages(self.values) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.values = arena.copyMessages(self.values) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -215,15 +226,22 @@ extension SearchDimension {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SearchDimension>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SearchDimension>)
+    throws(ProtoDecodingError)
+  {
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.SearchDimension.name")
     switch message.pointee.domain_case.rawValue {
     case 2:
-      self.domain = .intRange(try CRead.message(message.pointee.int_range, reading: IntRange.init(cMessage:)) ?? IntRange())
+      self.domain = .intRange(
+        try CRead.message(message.pointee.int_range, reading: IntRange.init(cMessage:))
+          ?? IntRange())
     case 3:
-      self.domain = .floatRange(try CRead.message(message.pointee.float_range, reading: FloatRange.init(cMessage:)) ?? FloatRange())
+      self.domain = .floatRange(
+        try CRead.message(message.pointee.float_range, reading: FloatRange.init(cMessage:))
+          ?? FloatRange())
     case 4:
-      self.domain = .choices(try CRead.message(message.pointee.choices, reading: Choices.init(cMessage:)) ?? Choices())
+      self.domain = .choices(
+        try CRead.message(message.pointee.choices, reading: Choices.init(cMessage:)) ?? Choices())
     default:
       self.domain = nil
     }
@@ -269,7 +287,9 @@ extension TuningSpec {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TuningSpec>) throws(ProtoDecodingError) {
-    self.space = try CRead.messages(message.pointee.space, count: message.pointee.n_space, reading: SearchDimension.init(cMessage:))
+    self.space = try CRead.messages(
+      message.pointee.space, count: message.pointee.n_space,
+      reading: SearchDimension.init(cMessage:))
     self.fixed = try CRead.message(message.pointee.fixed, reading: Hyperparameters.init(cMessage:))
     self.maxTrials = message.pointee.max_trials
     self.maxDurationUs = message.pointee.max_duration_us
@@ -283,7 +303,9 @@ extension TuningSpec {
     let message = arena.allocate(Dcmms__V1__TuningSpec.self)
     dcmms__v1__tuning_spec__init(message)
     message.pointee.n_space = self.space.count
-    message.pointee.space = arena.copyMessages(self.space) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.space = arena.copyMessages(self.space) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.fixed { message.pointee.fixed = value.makeCMessage(in: &arena) }
     message.pointee.max_trials = self.maxTrials
     message.pointee.max_duration_us = self.maxDurationUs
@@ -347,12 +369,17 @@ extension DatasetSpec {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DatasetSpec>) throws(ProtoDecodingError) {
-    self.features = try CRead.strings(message.pointee.features, count: message.pointee.n_features, field: "dcmms.v1.DatasetSpec.features")
-    self.entities = try CRead.message(message.pointee.entities, reading: EntityGridSpec.init(cMessage:))
-    self.labelSource = LabelSource(rawValue: Int32(truncatingIfNeeded: message.pointee.label_source.rawValue))
+    self.features = try CRead.strings(
+      message.pointee.features, count: message.pointee.n_features,
+      field: "dcmms.v1.DatasetSpec.features")
+    self.entities = try CRead.message(
+      message.pointee.entities, reading: EntityGridSpec.init(cMessage:))
+    self.labelSource = LabelSource(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.label_source.rawValue))
     self.testFraction = message.pointee.test_fraction
     self.cvFolds = message.pointee.cv_folds
-    self.forecast = try CRead.message(message.pointee.forecast, reading: ForecastSpec.init(cMessage:))
+    self.forecast = try CRead.message(
+      message.pointee.forecast, reading: ForecastSpec.init(cMessage:))
     self.minCompleteness = message.pointee.min_completeness
     self.skipValidation = message.pointee.skip_validation != 0
   }
@@ -364,7 +391,8 @@ extension DatasetSpec {
     message.pointee.n_features = self.features.count
     message.pointee.features = arena.copyStrings(self.features)
     if let value = self.entities { message.pointee.entities = value.makeCMessage(in: &arena) }
-    message.pointee.label_source = .init(rawValue: .init(truncatingIfNeeded: self.labelSource.rawValue))
+    message.pointee.label_source = .init(
+      rawValue: .init(truncatingIfNeeded: self.labelSource.rawValue))
     message.pointee.test_fraction = self.testFraction
     message.pointee.cv_folds = self.cvFolds
     if let value = self.forecast { message.pointee.forecast = value.makeCMessage(in: &arena) }
@@ -391,9 +419,14 @@ extension EntityGridSpec {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__EntityGridSpec>) throws(ProtoDecodingError) {
-    self.siteIDs = try CRead.strings(message.pointee.site_ids, count: message.pointee.n_site_ids, field: "dcmms.v1.EntityGridSpec.site_ids")
-    self.assetIDs = try CRead.strings(message.pointee.asset_ids, count: message.pointee.n_asset_ids, field: "dcmms.v1.EntityGridSpec.asset_ids")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__EntityGridSpec>) throws(ProtoDecodingError)
+  {
+    self.siteIDs = try CRead.strings(
+      message.pointee.site_ids, count: message.pointee.n_site_ids,
+      field: "dcmms.v1.EntityGridSpec.site_ids")
+    self.assetIDs = try CRead.strings(
+      message.pointee.asset_ids, count: message.pointee.n_asset_ids,
+      field: "dcmms.v1.EntityGridSpec.asset_ids")
     self.range = try CRead.message(message.pointee.range, reading: TimeRange.init(cMessage:))
     self.stepUs = message.pointee.step_us
   }
@@ -429,13 +462,21 @@ extension RegistrationSpec {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RegistrationSpec>) throws(ProtoDecodingError) {
-    self.modelName = try CRead.string(message.pointee.model_name, field: "dcmms.v1.RegistrationSpec.model_name")
-    self.version = try CRead.string(message.pointee.version, field: "dcmms.v1.RegistrationSpec.version")
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.RegistrationSpec.description")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RegistrationSpec>)
+    throws(ProtoDecodingError)
+  {
+    self.modelName = try CRead.string(
+      message.pointee.model_name, field: "dcmms.v1.RegistrationSpec.model_name")
+    self.version = try CRead.string(
+      message.pointee.version, field: "dcmms.v1.RegistrationSpec.version")
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.RegistrationSpec.description")
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.RegistrationSpec.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.RegistrationSpec.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.RegistrationSpec.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.RegistrationSpec.tags.value")
+      )
     }
     self.stageToStaging = message.pointee.stage_to_staging != 0
   }
@@ -446,10 +487,14 @@ extension RegistrationSpec {
     dcmms__v1__registration_spec__init(message)
     if !self.modelName.isEmpty { message.pointee.model_name = arena.copyString(self.modelName) }
     if !self.version.isEmpty { message.pointee.version = arena.copyString(self.version) }
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__RegistrationSpec__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__RegistrationSpec__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__RegistrationSpec__TagsEntry.self)
       dcmms__v1__registration_spec__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -478,7 +523,8 @@ extension ResourceLimits {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ResourceLimits>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ResourceLimits>) throws(ProtoDecodingError)
+  {
     self.maxThreads = message.pointee.max_threads
     self.maxMemoryBytes = message.pointee.max_memory_bytes
     self.maxDurationUs = message.pointee.max_duration_us
@@ -513,25 +559,35 @@ extension JobSpec {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__JobSpec>) throws(ProtoDecodingError) {
-    self.experiment = try CRead.string(message.pointee.experiment, field: "dcmms.v1.JobSpec.experiment")
+    self.experiment = try CRead.string(
+      message.pointee.experiment, field: "dcmms.v1.JobSpec.experiment")
     self.runName = try CRead.string(message.pointee.run_name, field: "dcmms.v1.JobSpec.run_name")
     self.useCase = UseCase(rawValue: Int32(truncatingIfNeeded: message.pointee.use_case.rawValue))
-    self.algorithm = Algorithm(rawValue: Int32(truncatingIfNeeded: message.pointee.algorithm.rawValue))
+    self.algorithm = Algorithm(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.algorithm.rawValue))
     switch message.pointee.params_source_case.rawValue {
     case 5:
-      self.paramsSource = .params(try CRead.message(message.pointee.params, reading: Hyperparameters.init(cMessage:)) ?? Hyperparameters())
+      self.paramsSource = .params(
+        try CRead.message(message.pointee.params, reading: Hyperparameters.init(cMessage:))
+          ?? Hyperparameters())
     case 6:
-      self.paramsSource = .tuning(try CRead.message(message.pointee.tuning, reading: TuningSpec.init(cMessage:)) ?? TuningSpec())
+      self.paramsSource = .tuning(
+        try CRead.message(message.pointee.tuning, reading: TuningSpec.init(cMessage:))
+          ?? TuningSpec())
     default:
       self.paramsSource = nil
     }
     self.dataset = try CRead.message(message.pointee.dataset, reading: DatasetSpec.init(cMessage:))
-    self.registration = try CRead.message(message.pointee.registration, reading: RegistrationSpec.init(cMessage:))
+    self.registration = try CRead.message(
+      message.pointee.registration, reading: RegistrationSpec.init(cMessage:))
     self.limits = try CRead.message(message.pointee.limits, reading: ResourceLimits.init(cMessage:))
     self.seed = message.pointee.seed
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.JobSpec.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.JobSpec.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.JobSpec.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.JobSpec.tags.value")
+      )
     }
   }
 
@@ -554,12 +610,16 @@ extension JobSpec {
       message.pointee.tuning = value.makeCMessage(in: &arena)
     }
     if let value = self.dataset { message.pointee.dataset = value.makeCMessage(in: &arena) }
-    if let value = self.registration { message.pointee.registration = value.makeCMessage(in: &arena) }
+    if let value = self.registration {
+      message.pointee.registration = value.makeCMessage(in: &arena)
+    }
     if let value = self.limits { message.pointee.limits = value.makeCMessage(in: &arena) }
     message.pointee.seed = self.seed
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__JobSpec__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__JobSpec__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__JobSpec__TagsEntry.self)
       dcmms__v1__job_spec__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -594,8 +654,10 @@ extension JobProgress {
     self.stepFraction = message.pointee.step_fraction
     self.trialsDone = message.pointee.trials_done
     self.trialsTotal = message.pointee.trials_total
-    self.bestScore = try CRead.message(message.pointee.best_score, reading: DoubleValue.init(cMessage:))
-    self.metrics = try CRead.messages(message.pointee.metrics, count: message.pointee.n_metrics, reading: Metric.init(cMessage:))
+    self.bestScore = try CRead.message(
+      message.pointee.best_score, reading: DoubleValue.init(cMessage:))
+    self.metrics = try CRead.messages(
+      message.pointee.metrics, count: message.pointee.n_metrics, reading: Metric.init(cMessage:))
     self.message = try CRead.string(message.pointee.message, field: "dcmms.v1.JobProgress.message")
     self.timeUs = message.pointee.time_us
   }
@@ -612,7 +674,9 @@ extension JobProgress {
     message.pointee.trials_total = self.trialsTotal
     if let value = self.bestScore { message.pointee.best_score = value.makeCMessage(in: &arena) }
     message.pointee.n_metrics = self.metrics.count
-    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if !self.message.isEmpty { message.pointee.message = arena.copyString(self.message) }
     message.pointee.time_us = self.timeUs
     return message
@@ -641,15 +705,18 @@ extension Job {
     self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.Job.run_id")
     self.spec = try CRead.message(message.pointee.spec, reading: JobSpec.init(cMessage:))
     self.state = JobState(rawValue: Int32(truncatingIfNeeded: message.pointee.state.rawValue))
-    self.progress = try CRead.message(message.pointee.progress, reading: JobProgress.init(cMessage:))
+    self.progress = try CRead.message(
+      message.pointee.progress, reading: JobProgress.init(cMessage:))
     self.createdTimeUs = message.pointee.created_time_us
     self.startedTimeUs = message.pointee.started_time_us
     self.finishedTimeUs = message.pointee.finished_time_us
     self.workerID = try CRead.string(message.pointee.worker_id, field: "dcmms.v1.Job.worker_id")
     self.attempt = message.pointee.attempt
-    self.failureReason = try CRead.string(message.pointee.failure_reason, field: "dcmms.v1.Job.failure_reason")
+    self.failureReason = try CRead.string(
+      message.pointee.failure_reason, field: "dcmms.v1.Job.failure_reason")
     self.owner = try CRead.string(message.pointee.owner, field: "dcmms.v1.Job.owner")
-    self.registeredModel = try CRead.message(message.pointee.registered_model, reading: ModelRef.init(cMessage:))
+    self.registeredModel = try CRead.message(
+      message.pointee.registered_model, reading: ModelRef.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -666,9 +733,13 @@ extension Job {
     message.pointee.finished_time_us = self.finishedTimeUs
     if !self.workerID.isEmpty { message.pointee.worker_id = arena.copyString(self.workerID) }
     message.pointee.attempt = self.attempt
-    if !self.failureReason.isEmpty { message.pointee.failure_reason = arena.copyString(self.failureReason) }
+    if !self.failureReason.isEmpty {
+      message.pointee.failure_reason = arena.copyString(self.failureReason)
+    }
     if !self.owner.isEmpty { message.pointee.owner = arena.copyString(self.owner) }
-    if let value = self.registeredModel { message.pointee.registered_model = value.makeCMessage(in: &arena) }
+    if let value = self.registeredModel {
+      message.pointee.registered_model = value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -690,9 +761,12 @@ extension StartJobRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__StartJobRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__StartJobRequest>)
+    throws(ProtoDecodingError)
+  {
     self.spec = try CRead.message(message.pointee.spec, reading: JobSpec.init(cMessage:))
-    self.idempotencyKey = try CRead.string(message.pointee.idempotency_key, field: "dcmms.v1.StartJobRequest.idempotency_key")
+    self.idempotencyKey = try CRead.string(
+      message.pointee.idempotency_key, field: "dcmms.v1.StartJobRequest.idempotency_key")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -700,7 +774,9 @@ extension StartJobRequest {
     let message = arena.allocate(Dcmms__V1__StartJobRequest.self)
     dcmms__v1__start_job_request__init(message)
     if let value = self.spec { message.pointee.spec = value.makeCMessage(in: &arena) }
-    if !self.idempotencyKey.isEmpty { message.pointee.idempotency_key = arena.copyString(self.idempotencyKey) }
+    if !self.idempotencyKey.isEmpty {
+      message.pointee.idempotency_key = arena.copyString(self.idempotencyKey)
+    }
     return message
   }
 }
@@ -752,9 +828,12 @@ extension CancelJobRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CancelJobRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CancelJobRequest>)
+    throws(ProtoDecodingError)
+  {
     self.jobID = try CRead.string(message.pointee.job_id, field: "dcmms.v1.CancelJobRequest.job_id")
-    self.reason = try CRead.string(message.pointee.reason, field: "dcmms.v1.CancelJobRequest.reason")
+    self.reason = try CRead.string(
+      message.pointee.reason, field: "dcmms.v1.CancelJobRequest.reason")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -784,8 +863,12 @@ extension ListJobsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListJobsRequest>) throws(ProtoDecodingError) {
-    self.states = CRead.array(message.pointee.states, count: message.pointee.n_states) { JobState(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListJobsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.states = CRead.array(message.pointee.states, count: message.pointee.n_states) {
+      JobState(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
@@ -794,7 +877,9 @@ extension ListJobsRequest {
     let message = arena.allocate(Dcmms__V1__ListJobsRequest.self)
     dcmms__v1__list_jobs_request__init(message)
     message.pointee.n_states = self.states.count
-    message.pointee.states = arena.copyArray(self.states) { Dcmms__V1__JobState(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.states = arena.copyArray(self.states) {
+      Dcmms__V1__JobState(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -817,8 +902,11 @@ extension ListJobsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListJobsResponse>) throws(ProtoDecodingError) {
-    self.jobs = try CRead.messages(message.pointee.jobs, count: message.pointee.n_jobs, reading: Job.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListJobsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.jobs = try CRead.messages(
+      message.pointee.jobs, count: message.pointee.n_jobs, reading: Job.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
@@ -827,7 +915,9 @@ extension ListJobsResponse {
     let message = arena.allocate(Dcmms__V1__ListJobsResponse.self)
     dcmms__v1__list_jobs_response__init(message)
     message.pointee.n_jobs = self.jobs.count
-    message.pointee.jobs = arena.copyMessages(self.jobs) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.jobs = arena.copyMessages(self.jobs) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -851,15 +941,18 @@ extension Schedule {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Schedule>) throws(ProtoDecodingError) {
-    self.scheduleID = try CRead.string(message.pointee.schedule_id, field: "dcmms.v1.Schedule.schedule_id")
+    self.scheduleID = try CRead.string(
+      message.pointee.schedule_id, field: "dcmms.v1.Schedule.schedule_id")
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.Schedule.name")
     self.cron = try CRead.string(message.pointee.cron, field: "dcmms.v1.Schedule.cron")
-    self.timeZone = try CRead.string(message.pointee.time_zone, field: "dcmms.v1.Schedule.time_zone")
+    self.timeZone = try CRead.string(
+      message.pointee.time_zone, field: "dcmms.v1.Schedule.time_zone")
     self.job = try CRead.message(message.pointee.job, reading: JobSpec.init(cMessage:))
     self.enabled = message.pointee.enabled != 0
     self.nextRunTimeUs = message.pointee.next_run_time_us
     self.lastRunTimeUs = message.pointee.last_run_time_us
-    self.lastJobID = try CRead.string(message.pointee.last_job_id, field: "dcmms.v1.Schedule.last_job_id")
+    self.lastJobID = try CRead.string(
+      message.pointee.last_job_id, field: "dcmms.v1.Schedule.last_job_id")
     self.createdTimeUs = message.pointee.created_time_us
   }
 
@@ -898,12 +991,16 @@ extension CreateScheduleRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateScheduleRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateScheduleRequest>)
+    throws(ProtoDecodingError)
+  {
     self.schedule = try CRead.message(message.pointee.schedule, reading: Schedule.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateScheduleRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__CreateScheduleRequest
+  > {
     let message = arena.allocate(Dcmms__V1__CreateScheduleRequest.self)
     dcmms__v1__create_schedule_request__init(message)
     if let value = self.schedule { message.pointee.schedule = value.makeCMessage(in: &arena) }
@@ -918,7 +1015,8 @@ extension SetScheduleEnabledRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__set_schedule_enabled_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__set_schedule_enabled_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -928,13 +1026,18 @@ extension SetScheduleEnabledRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetScheduleEnabledRequest>) throws(ProtoDecodingError) {
-    self.scheduleID = try CRead.string(message.pointee.schedule_id, field: "dcmms.v1.SetScheduleEnabledRequest.schedule_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetScheduleEnabledRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.scheduleID = try CRead.string(
+      message.pointee.schedule_id, field: "dcmms.v1.SetScheduleEnabledRequest.schedule_id")
     self.enabled = message.pointee.enabled != 0
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__SetScheduleEnabledRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__SetScheduleEnabledRequest
+  > {
     let message = arena.allocate(Dcmms__V1__SetScheduleEnabledRequest.self)
     dcmms__v1__set_schedule_enabled_request__init(message)
     if !self.scheduleID.isEmpty { message.pointee.schedule_id = arena.copyString(self.scheduleID) }
@@ -960,12 +1063,17 @@ extension DeleteScheduleRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteScheduleRequest>) throws(ProtoDecodingError) {
-    self.scheduleID = try CRead.string(message.pointee.schedule_id, field: "dcmms.v1.DeleteScheduleRequest.schedule_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteScheduleRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.scheduleID = try CRead.string(
+      message.pointee.schedule_id, field: "dcmms.v1.DeleteScheduleRequest.schedule_id")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DeleteScheduleRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__DeleteScheduleRequest
+  > {
     let message = arena.allocate(Dcmms__V1__DeleteScheduleRequest.self)
     dcmms__v1__delete_schedule_request__init(message)
     if !self.scheduleID.isEmpty { message.pointee.schedule_id = arena.copyString(self.scheduleID) }
@@ -980,7 +1088,8 @@ extension DeleteScheduleResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__delete_schedule_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__delete_schedule_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -990,12 +1099,16 @@ extension DeleteScheduleResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteScheduleResponse>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__DeleteScheduleResponse>)
+    throws(ProtoDecodingError)
+  {
     self.deleted = message.pointee.deleted != 0
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__DeleteScheduleResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__DeleteScheduleResponse
+  > {
     let message = arena.allocate(Dcmms__V1__DeleteScheduleResponse.self)
     dcmms__v1__delete_schedule_response__init(message)
     message.pointee.deleted = self.deleted ? 1 : 0
@@ -1020,12 +1133,15 @@ extension ListSchedulesRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListSchedulesRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListSchedulesRequest>)
+    throws(ProtoDecodingError)
+  {
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListSchedulesRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListSchedulesRequest>
+  {
     let message = arena.allocate(Dcmms__V1__ListSchedulesRequest.self)
     dcmms__v1__list_schedules_request__init(message)
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
@@ -1050,17 +1166,25 @@ extension ListSchedulesResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListSchedulesResponse>) throws(ProtoDecodingError) {
-    self.schedules = try CRead.messages(message.pointee.schedules, count: message.pointee.n_schedules, reading: Schedule.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListSchedulesResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.schedules = try CRead.messages(
+      message.pointee.schedules, count: message.pointee.n_schedules,
+      reading: Schedule.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListSchedulesResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListSchedulesResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListSchedulesResponse.self)
     dcmms__v1__list_schedules_response__init(message)
     message.pointee.n_schedules = self.schedules.count
-    message.pointee.schedules = arena.copyMessages(self.schedules) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.schedules = arena.copyMessages(self.schedules) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1084,12 +1208,17 @@ extension Experiment {
 
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Experiment>) throws(ProtoDecodingError) {
-    self.experimentID = try CRead.string(message.pointee.experiment_id, field: "dcmms.v1.Experiment.experiment_id")
+    self.experimentID = try CRead.string(
+      message.pointee.experiment_id, field: "dcmms.v1.Experiment.experiment_id")
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.Experiment.name")
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.Experiment.description")
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.Experiment.description")
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.Experiment.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.Experiment.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.Experiment.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.Experiment.tags.value")
+      )
     }
     self.createdTimeUs = message.pointee.created_time_us
     self.owner = try CRead.string(message.pointee.owner, field: "dcmms.v1.Experiment.owner")
@@ -1099,12 +1228,18 @@ extension Experiment {
   func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__Experiment> {
     let message = arena.allocate(Dcmms__V1__Experiment.self)
     dcmms__v1__experiment__init(message)
-    if !self.experimentID.isEmpty { message.pointee.experiment_id = arena.copyString(self.experimentID) }
+    if !self.experimentID.isEmpty {
+      message.pointee.experiment_id = arena.copyString(self.experimentID)
+    }
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__Experiment__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__Experiment__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__Experiment__TagsEntry.self)
       dcmms__v1__experiment__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -1124,7 +1259,8 @@ extension CreateExperimentRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__create_experiment_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__create_experiment_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1134,24 +1270,37 @@ extension CreateExperimentRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateExperimentRequest>) throws(ProtoDecodingError) {
-    self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.CreateExperimentRequest.name")
-    self.description = try CRead.string(message.pointee.description, field: "dcmms.v1.CreateExperimentRequest.description")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateExperimentRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.name = try CRead.string(
+      message.pointee.name, field: "dcmms.v1.CreateExperimentRequest.name")
+    self.description = try CRead.string(
+      message.pointee.description, field: "dcmms.v1.CreateExperimentRequest.description")
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.CreateExperimentRequest.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.CreateExperimentRequest.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.CreateExperimentRequest.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.CreateExperimentRequest.tags.value")
+      )
     }
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateExperimentRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__CreateExperimentRequest
+  > {
     let message = arena.allocate(Dcmms__V1__CreateExperimentRequest.self)
     dcmms__v1__create_experiment_request__init(message)
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
-    if !self.description.isEmpty { message.pointee.description = arena.copyString(self.description) }
+    if !self.description.isEmpty {
+      message.pointee.description = arena.copyString(self.description)
+    }
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateExperimentRequest__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__CreateExperimentRequest__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__CreateExperimentRequest__TagsEntry.self)
       dcmms__v1__create_experiment_request__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -1179,19 +1328,25 @@ extension GetExperimentRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetExperimentRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetExperimentRequest>)
+    throws(ProtoDecodingError)
+  {
     switch message.pointee.key_case.rawValue {
     case 1:
-      self.key = .experimentID(try CRead.string(message.pointee.experiment_id, field: "dcmms.v1.GetExperimentRequest.experiment_id"))
+      self.key = .experimentID(
+        try CRead.string(
+          message.pointee.experiment_id, field: "dcmms.v1.GetExperimentRequest.experiment_id"))
     case 2:
-      self.key = .name(try CRead.string(message.pointee.name, field: "dcmms.v1.GetExperimentRequest.name"))
+      self.key = .name(
+        try CRead.string(message.pointee.name, field: "dcmms.v1.GetExperimentRequest.name"))
     default:
       self.key = nil
     }
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetExperimentRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetExperimentRequest>
+  {
     let message = arena.allocate(Dcmms__V1__GetExperimentRequest.self)
     dcmms__v1__get_experiment_request__init(message)
     switch self.key {
@@ -1215,7 +1370,8 @@ extension ListExperimentsRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_experiments_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_experiments_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1225,12 +1381,16 @@ extension ListExperimentsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListExperimentsRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListExperimentsRequest>)
+    throws(ProtoDecodingError)
+  {
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListExperimentsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListExperimentsRequest
+  > {
     let message = arena.allocate(Dcmms__V1__ListExperimentsRequest.self)
     dcmms__v1__list_experiments_request__init(message)
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
@@ -1245,7 +1405,8 @@ extension ListExperimentsResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__list_experiments_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__list_experiments_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1255,17 +1416,25 @@ extension ListExperimentsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListExperimentsResponse>) throws(ProtoDecodingError) {
-    self.experiments = try CRead.messages(message.pointee.experiments, count: message.pointee.n_experiments, reading: Experiment.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListExperimentsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.experiments = try CRead.messages(
+      message.pointee.experiments, count: message.pointee.n_experiments,
+      reading: Experiment.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListExperimentsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListExperimentsResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListExperimentsResponse.self)
     dcmms__v1__list_experiments_response__init(message)
     message.pointee.n_experiments = self.experiments.count
-    message.pointee.experiments = arena.copyMessages(self.experiments) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.experiments = arena.copyMessages(self.experiments) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1290,31 +1459,49 @@ extension Run {
   /// Copies a protobuf-c message into Swift values, validating strings.
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__Run>) throws(ProtoDecodingError) {
     self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.Run.run_id")
-    self.experimentID = try CRead.string(message.pointee.experiment_id, field: "dcmms.v1.Run.experiment_id")
+    self.experimentID = try CRead.string(
+      message.pointee.experiment_id, field: "dcmms.v1.Run.experiment_id")
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.Run.name")
     self.status = RunStatus(rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue))
     self.startTimeUs = message.pointee.start_time_us
     self.endTimeUs = message.pointee.end_time_us
     self.owner = try CRead.string(message.pointee.owner, field: "dcmms.v1.Run.owner")
     self.useCase = UseCase(rawValue: Int32(truncatingIfNeeded: message.pointee.use_case.rawValue))
-    self.algorithm = Algorithm(rawValue: Int32(truncatingIfNeeded: message.pointee.algorithm.rawValue))
+    self.algorithm = Algorithm(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.algorithm.rawValue))
     self.params = try CRead.map(message.pointee.params, count: message.pointee.n_params) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.Run.params.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.Run.params.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.Run.params.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.Run.params.value")
+      )
     }
-    self.metrics = try CRead.messages(message.pointee.metrics, count: message.pointee.n_metrics, reading: Metric.init(cMessage:))
+    self.metrics = try CRead.messages(
+      message.pointee.metrics, count: message.pointee.n_metrics, reading: Metric.init(cMessage:))
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.Run.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.Run.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.Run.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.Run.tags.value")
+      )
     }
-    self.artifacts = try CRead.messages(message.pointee.artifacts, count: message.pointee.n_artifacts, reading: ArtifactRef.init(cMessage:))
-    self.datasetVersion = try CRead.string(message.pointee.dataset_version, field: "dcmms.v1.Run.dataset_version")
-    self.features = try CRead.strings(message.pointee.features, count: message.pointee.n_features, field: "dcmms.v1.Run.features")
-    self.codeVersion = try CRead.string(message.pointee.code_version, field: "dcmms.v1.Run.code_version")
+    self.artifacts = try CRead.messages(
+      message.pointee.artifacts, count: message.pointee.n_artifacts,
+      reading: ArtifactRef.init(cMessage:))
+    self.datasetVersion = try CRead.string(
+      message.pointee.dataset_version, field: "dcmms.v1.Run.dataset_version")
+    self.features = try CRead.strings(
+      message.pointee.features, count: message.pointee.n_features, field: "dcmms.v1.Run.features")
+    self.codeVersion = try CRead.string(
+      message.pointee.code_version, field: "dcmms.v1.Run.code_version")
     self.jobID = try CRead.string(message.pointee.job_id, field: "dcmms.v1.Run.job_id")
-    self.failureReason = try CRead.string(message.pointee.failure_reason, field: "dcmms.v1.Run.failure_reason")
-    self.validation = try CRead.message(message.pointee.validation, reading: DataValidationReport.init(cMessage:))
-    self.featureProfiles = try CRead.messages(message.pointee.feature_profiles, count: message.pointee.n_feature_profiles, reading: DistributionSketch.init(cMessage:))
+    self.failureReason = try CRead.string(
+      message.pointee.failure_reason, field: "dcmms.v1.Run.failure_reason")
+    self.validation = try CRead.message(
+      message.pointee.validation, reading: DataValidationReport.init(cMessage:))
+    self.featureProfiles = try CRead.messages(
+      message.pointee.feature_profiles, count: message.pointee.n_feature_profiles,
+      reading: DistributionSketch.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -1322,7 +1509,9 @@ extension Run {
     let message = arena.allocate(Dcmms__V1__Run.self)
     dcmms__v1__run__init(message)
     if !self.runID.isEmpty { message.pointee.run_id = arena.copyString(self.runID) }
-    if !self.experimentID.isEmpty { message.pointee.experiment_id = arena.copyString(self.experimentID) }
+    if !self.experimentID.isEmpty {
+      message.pointee.experiment_id = arena.copyString(self.experimentID)
+    }
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
     message.pointee.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
     message.pointee.start_time_us = self.startTimeUs
@@ -1332,7 +1521,9 @@ extension Run {
     message.pointee.algorithm = .init(rawValue: .init(truncatingIfNeeded: self.algorithm.rawValue))
     message.pointee.n_params = self.params.count
     message.pointee.params = arena.copyMap(self.params) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__Run__ParamsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__Run__ParamsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__Run__ParamsEntry.self)
       dcmms__v1__run__params_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -1340,10 +1531,14 @@ extension Run {
       return entry
     }
     message.pointee.n_metrics = self.metrics.count
-    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__Run__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__Run__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__Run__TagsEntry.self)
       dcmms__v1__run__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -1351,16 +1546,26 @@ extension Run {
       return entry
     }
     message.pointee.n_artifacts = self.artifacts.count
-    message.pointee.artifacts = arena.copyMessages(self.artifacts) { value, arena in value.makeCMessage(in: &arena) }
-    if !self.datasetVersion.isEmpty { message.pointee.dataset_version = arena.copyString(self.datasetVersion) }
+    message.pointee.artifacts = arena.copyMessages(self.artifacts) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
+    if !self.datasetVersion.isEmpty {
+      message.pointee.dataset_version = arena.copyString(self.datasetVersion)
+    }
     message.pointee.n_features = self.features.count
     message.pointee.features = arena.copyStrings(self.features)
-    if !self.codeVersion.isEmpty { message.pointee.code_version = arena.copyString(self.codeVersion) }
+    if !self.codeVersion.isEmpty {
+      message.pointee.code_version = arena.copyString(self.codeVersion)
+    }
     if !self.jobID.isEmpty { message.pointee.job_id = arena.copyString(self.jobID) }
-    if !self.failureReason.isEmpty { message.pointee.failure_reason = arena.copyString(self.failureReason) }
+    if !self.failureReason.isEmpty {
+      message.pointee.failure_reason = arena.copyString(self.failureReason)
+    }
     if let value = self.validation { message.pointee.validation = value.makeCMessage(in: &arena) }
     message.pointee.n_feature_profiles = self.featureProfiles.count
-    message.pointee.feature_profiles = arena.copyMessages(self.featureProfiles) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.feature_profiles = arena.copyMessages(self.featureProfiles) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -1382,13 +1587,19 @@ extension CreateRunRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateRunRequest>) throws(ProtoDecodingError) {
-    self.experimentID = try CRead.string(message.pointee.experiment_id, field: "dcmms.v1.CreateRunRequest.experiment_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CreateRunRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.experimentID = try CRead.string(
+      message.pointee.experiment_id, field: "dcmms.v1.CreateRunRequest.experiment_id")
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.CreateRunRequest.name")
     self.startTimeUs = message.pointee.start_time_us
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.CreateRunRequest.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.CreateRunRequest.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.CreateRunRequest.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.CreateRunRequest.tags.value")
+      )
     }
   }
 
@@ -1396,12 +1607,16 @@ extension CreateRunRequest {
   func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateRunRequest> {
     let message = arena.allocate(Dcmms__V1__CreateRunRequest.self)
     dcmms__v1__create_run_request__init(message)
-    if !self.experimentID.isEmpty { message.pointee.experiment_id = arena.copyString(self.experimentID) }
+    if !self.experimentID.isEmpty {
+      message.pointee.experiment_id = arena.copyString(self.experimentID)
+    }
     if !self.name.isEmpty { message.pointee.name = arena.copyString(self.name) }
     message.pointee.start_time_us = self.startTimeUs
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__CreateRunRequest__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__CreateRunRequest__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__CreateRunRequest__TagsEntry.self)
       dcmms__v1__create_run_request__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -1429,7 +1644,9 @@ extension UpdateRunRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__UpdateRunRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__UpdateRunRequest>)
+    throws(ProtoDecodingError)
+  {
     self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.UpdateRunRequest.run_id")
     self.status = RunStatus(rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue))
     self.endTimeUs = message.pointee.end_time_us
@@ -1465,7 +1682,8 @@ extension GetRunRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetRunRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetRunRequest>) throws(ProtoDecodingError)
+  {
     self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.GetRunRequest.run_id")
   }
 
@@ -1495,7 +1713,9 @@ extension LogParamRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__LogParamRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__LogParamRequest>)
+    throws(ProtoDecodingError)
+  {
     self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.LogParamRequest.run_id")
     self.key = try CRead.string(message.pointee.key, field: "dcmms.v1.LogParamRequest.key")
     self.value = try CRead.string(message.pointee.value, field: "dcmms.v1.LogParamRequest.value")
@@ -1529,7 +1749,9 @@ extension LogMetricRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__LogMetricRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__LogMetricRequest>)
+    throws(ProtoDecodingError)
+  {
     self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.LogMetricRequest.run_id")
     self.metric = try CRead.message(message.pointee.metric, reading: Metric.init(cMessage:))
   }
@@ -1561,16 +1783,25 @@ extension LogBatchRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__LogBatchRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__LogBatchRequest>)
+    throws(ProtoDecodingError)
+  {
     self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.LogBatchRequest.run_id")
-    self.metrics = try CRead.messages(message.pointee.metrics, count: message.pointee.n_metrics, reading: Metric.init(cMessage:))
+    self.metrics = try CRead.messages(
+      message.pointee.metrics, count: message.pointee.n_metrics, reading: Metric.init(cMessage:))
     self.params = try CRead.map(message.pointee.params, count: message.pointee.n_params) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.LogBatchRequest.params.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.LogBatchRequest.params.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.LogBatchRequest.params.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.LogBatchRequest.params.value")
+      )
     }
     self.tags = try CRead.map(message.pointee.tags, count: message.pointee.n_tags) {
       (entry) throws(ProtoDecodingError) -> (String, String) in
-      try (CRead.string(entry.pointee.key, field: "dcmms.v1.LogBatchRequest.tags.key"), CRead.string(entry.pointee.value, field: "dcmms.v1.LogBatchRequest.tags.value"))
+      try (
+        CRead.string(entry.pointee.key, field: "dcmms.v1.LogBatchRequest.tags.key"),
+        CRead.string(entry.pointee.value, field: "dcmms.v1.LogBatchRequest.tags.value")
+      )
     }
   }
 
@@ -1580,10 +1811,14 @@ extension LogBatchRequest {
     dcmms__v1__log_batch_request__init(message)
     if !self.runID.isEmpty { message.pointee.run_id = arena.copyString(self.runID) }
     message.pointee.n_metrics = self.metrics.count
-    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_params = self.params.count
     message.pointee.params = arena.copyMap(self.params) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__LogBatchRequest__ParamsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__LogBatchRequest__ParamsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__LogBatchRequest__ParamsEntry.self)
       dcmms__v1__log_batch_request__params_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -1592,7 +1827,9 @@ extension LogBatchRequest {
     }
     message.pointee.n_tags = self.tags.count
     message.pointee.tags = arena.copyMap(self.tags) {
-      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__LogBatchRequest__TagsEntry> in
+      (key: String, value: String, arena: inout CArena) -> UnsafeMutablePointer<
+        Dcmms__V1__LogBatchRequest__TagsEntry
+      > in
       let entry = arena.allocate(Dcmms__V1__LogBatchRequest__TagsEntry.self)
       dcmms__v1__log_batch_request__tags_entry__init(entry)
       entry.pointee.key = arena.copyString(key)
@@ -1620,7 +1857,8 @@ extension SetTagRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetTagRequest>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SetTagRequest>) throws(ProtoDecodingError)
+  {
     self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.SetTagRequest.run_id")
     self.key = try CRead.string(message.pointee.key, field: "dcmms.v1.SetTagRequest.key")
     self.value = try CRead.string(message.pointee.value, field: "dcmms.v1.SetTagRequest.value")
@@ -1672,7 +1910,8 @@ extension GetMetricHistoryRequest {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_metric_history_request__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_metric_history_request__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1682,14 +1921,19 @@ extension GetMetricHistoryRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetMetricHistoryRequest>) throws(ProtoDecodingError) {
-    self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.GetMetricHistoryRequest.run_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetMetricHistoryRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.runID = try CRead.string(
+      message.pointee.run_id, field: "dcmms.v1.GetMetricHistoryRequest.run_id")
     self.key = try CRead.string(message.pointee.key, field: "dcmms.v1.GetMetricHistoryRequest.key")
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetMetricHistoryRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetMetricHistoryRequest
+  > {
     let message = arena.allocate(Dcmms__V1__GetMetricHistoryRequest.self)
     dcmms__v1__get_metric_history_request__init(message)
     if !self.runID.isEmpty { message.pointee.run_id = arena.copyString(self.runID) }
@@ -1706,7 +1950,8 @@ extension GetMetricHistoryResponse {
   /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
   package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
     self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__get_metric_history_response__unpack,
+      bytes, messageName: Self.protoMessageName,
+      unpack: dcmms__v1__get_metric_history_response__unpack,
       read: Self.init(cMessage:))
   }
 
@@ -1716,17 +1961,24 @@ extension GetMetricHistoryResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetMetricHistoryResponse>) throws(ProtoDecodingError) {
-    self.metrics = try CRead.messages(message.pointee.metrics, count: message.pointee.n_metrics, reading: Metric.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetMetricHistoryResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.metrics = try CRead.messages(
+      message.pointee.metrics, count: message.pointee.n_metrics, reading: Metric.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__GetMetricHistoryResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__GetMetricHistoryResponse
+  > {
     let message = arena.allocate(Dcmms__V1__GetMetricHistoryResponse.self)
     dcmms__v1__get_metric_history_response__init(message)
     message.pointee.n_metrics = self.metrics.count
-    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1749,9 +2001,14 @@ extension ListRunsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListRunsRequest>) throws(ProtoDecodingError) {
-    self.experimentID = try CRead.string(message.pointee.experiment_id, field: "dcmms.v1.ListRunsRequest.experiment_id")
-    self.statuses = CRead.array(message.pointee.statuses, count: message.pointee.n_statuses) { RunStatus(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListRunsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.experimentID = try CRead.string(
+      message.pointee.experiment_id, field: "dcmms.v1.ListRunsRequest.experiment_id")
+    self.statuses = CRead.array(message.pointee.statuses, count: message.pointee.n_statuses) {
+      RunStatus(rawValue: Int32(truncatingIfNeeded: $0.rawValue))
+    }
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
@@ -1759,9 +2016,13 @@ extension ListRunsRequest {
   func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListRunsRequest> {
     let message = arena.allocate(Dcmms__V1__ListRunsRequest.self)
     dcmms__v1__list_runs_request__init(message)
-    if !self.experimentID.isEmpty { message.pointee.experiment_id = arena.copyString(self.experimentID) }
+    if !self.experimentID.isEmpty {
+      message.pointee.experiment_id = arena.copyString(self.experimentID)
+    }
     message.pointee.n_statuses = self.statuses.count
-    message.pointee.statuses = arena.copyArray(self.statuses) { Dcmms__V1__RunStatus(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }
+    message.pointee.statuses = arena.copyArray(self.statuses) {
+      Dcmms__V1__RunStatus(rawValue: .init(truncatingIfNeeded: $0.rawValue))
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1784,10 +2045,17 @@ extension SearchRunsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SearchRunsRequest>) throws(ProtoDecodingError) {
-    self.experimentIDs = try CRead.strings(message.pointee.experiment_ids, count: message.pointee.n_experiment_ids, field: "dcmms.v1.SearchRunsRequest.experiment_ids")
-    self.filter = try CRead.string(message.pointee.filter, field: "dcmms.v1.SearchRunsRequest.filter")
-    self.orderBy = try CRead.strings(message.pointee.order_by, count: message.pointee.n_order_by, field: "dcmms.v1.SearchRunsRequest.order_by")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__SearchRunsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.experimentIDs = try CRead.strings(
+      message.pointee.experiment_ids, count: message.pointee.n_experiment_ids,
+      field: "dcmms.v1.SearchRunsRequest.experiment_ids")
+    self.filter = try CRead.string(
+      message.pointee.filter, field: "dcmms.v1.SearchRunsRequest.filter")
+    self.orderBy = try CRead.strings(
+      message.pointee.order_by, count: message.pointee.n_order_by,
+      field: "dcmms.v1.SearchRunsRequest.order_by")
     self.page = try CRead.message(message.pointee.page, reading: PageRequest.init(cMessage:))
   }
 
@@ -1822,8 +2090,11 @@ extension ListRunsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListRunsResponse>) throws(ProtoDecodingError) {
-    self.runs = try CRead.messages(message.pointee.runs, count: message.pointee.n_runs, reading: Run.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListRunsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.runs = try CRead.messages(
+      message.pointee.runs, count: message.pointee.n_runs, reading: Run.init(cMessage:))
     self.page = try CRead.message(message.pointee.page, reading: PageResponse.init(cMessage:))
   }
 
@@ -1832,7 +2103,9 @@ extension ListRunsResponse {
     let message = arena.allocate(Dcmms__V1__ListRunsResponse.self)
     dcmms__v1__list_runs_response__init(message)
     message.pointee.n_runs = self.runs.count
-    message.pointee.runs = arena.copyMessages(self.runs) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.runs = arena.copyMessages(self.runs) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     if let value = self.page { message.pointee.page = value.makeCMessage(in: &arena) }
     return message
   }
@@ -1855,9 +2128,15 @@ extension CompareRunsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CompareRunsRequest>) throws(ProtoDecodingError) {
-    self.runIDs = try CRead.strings(message.pointee.run_ids, count: message.pointee.n_run_ids, field: "dcmms.v1.CompareRunsRequest.run_ids")
-    self.metricKeys = try CRead.strings(message.pointee.metric_keys, count: message.pointee.n_metric_keys, field: "dcmms.v1.CompareRunsRequest.metric_keys")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CompareRunsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.runIDs = try CRead.strings(
+      message.pointee.run_ids, count: message.pointee.n_run_ids,
+      field: "dcmms.v1.CompareRunsRequest.run_ids")
+    self.metricKeys = try CRead.strings(
+      message.pointee.metric_keys, count: message.pointee.n_metric_keys,
+      field: "dcmms.v1.CompareRunsRequest.metric_keys")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -1889,12 +2168,23 @@ extension RunComparison {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RunComparison>) throws(ProtoDecodingError) {
-    self.runIDs = try CRead.strings(message.pointee.run_ids, count: message.pointee.n_run_ids, field: "dcmms.v1.RunComparison.run_ids")
-    self.metrics = try CRead.messages(message.pointee.metrics, count: message.pointee.n_metrics, reading: MetricComparisonRow.init(cMessage:))
-    self.params = try CRead.messages(message.pointee.params, count: message.pointee.n_params, reading: ComparisonRow.init(cMessage:))
-    self.features = try CRead.messages(message.pointee.features, count: message.pointee.n_features, reading: ComparisonRow.init(cMessage:))
-    self.datasets = try CRead.messages(message.pointee.datasets, count: message.pointee.n_datasets, reading: ComparisonRow.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__RunComparison>) throws(ProtoDecodingError)
+  {
+    self.runIDs = try CRead.strings(
+      message.pointee.run_ids, count: message.pointee.n_run_ids,
+      field: "dcmms.v1.RunComparison.run_ids")
+    self.metrics = try CRead.messages(
+      message.pointee.metrics, count: message.pointee.n_metrics,
+      reading: MetricComparisonRow.init(cMessage:))
+    self.params = try CRead.messages(
+      message.pointee.params, count: message.pointee.n_params,
+      reading: ComparisonRow.init(cMessage:))
+    self.features = try CRead.messages(
+      message.pointee.features, count: message.pointee.n_features,
+      reading: ComparisonRow.init(cMessage:))
+    self.datasets = try CRead.messages(
+      message.pointee.datasets, count: message.pointee.n_datasets,
+      reading: ComparisonRow.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -1904,13 +2194,21 @@ extension RunComparison {
     message.pointee.n_run_ids = self.runIDs.count
     message.pointee.run_ids = arena.copyStrings(self.runIDs)
     message.pointee.n_metrics = self.metrics.count
-    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.metrics = arena.copyMessages(self.metrics) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_params = self.params.count
-    message.pointee.params = arena.copyMessages(self.params) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.params = arena.copyMessages(self.params) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_features = self.features.count
-    message.pointee.features = arena.copyMessages(self.features) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.features = arena.copyMessages(self.features) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     message.pointee.n_datasets = self.datasets.count
-    message.pointee.datasets = arena.copyMessages(self.datasets) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.datasets = arena.copyMessages(self.datasets) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -1932,12 +2230,16 @@ extension ListArtifactsRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListArtifactsRequest>) throws(ProtoDecodingError) {
-    self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.ListArtifactsRequest.run_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListArtifactsRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.runID = try CRead.string(
+      message.pointee.run_id, field: "dcmms.v1.ListArtifactsRequest.run_id")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListArtifactsRequest> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListArtifactsRequest>
+  {
     let message = arena.allocate(Dcmms__V1__ListArtifactsRequest.self)
     dcmms__v1__list_artifacts_request__init(message)
     if !self.runID.isEmpty { message.pointee.run_id = arena.copyString(self.runID) }
@@ -1962,16 +2264,24 @@ extension ListArtifactsResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListArtifactsResponse>) throws(ProtoDecodingError) {
-    self.artifacts = try CRead.messages(message.pointee.artifacts, count: message.pointee.n_artifacts, reading: ArtifactRef.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ListArtifactsResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.artifacts = try CRead.messages(
+      message.pointee.artifacts, count: message.pointee.n_artifacts,
+      reading: ArtifactRef.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__ListArtifactsResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<
+    Dcmms__V1__ListArtifactsResponse
+  > {
     let message = arena.allocate(Dcmms__V1__ListArtifactsResponse.self)
     dcmms__v1__list_artifacts_response__init(message)
     message.pointee.n_artifacts = self.artifacts.count
-    message.pointee.artifacts = arena.copyMessages(self.artifacts) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.artifacts = arena.copyMessages(self.artifacts) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -1993,8 +2303,11 @@ extension GetArtifactRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetArtifactRequest>) throws(ProtoDecodingError) {
-    self.runID = try CRead.string(message.pointee.run_id, field: "dcmms.v1.GetArtifactRequest.run_id")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__GetArtifactRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.runID = try CRead.string(
+      message.pointee.run_id, field: "dcmms.v1.GetArtifactRequest.run_id")
     self.name = try CRead.string(message.pointee.name, field: "dcmms.v1.GetArtifactRequest.name")
     self.offset = message.pointee.offset
   }

@@ -9,9 +9,6 @@ package struct ParamValue: ProtoMessage, Hashable {
   /// The `kind` oneof: at most one of its fields is set.
   package var kind: Kind? = nil
 
-
-
-
   /// Creates a message with every field at its default.
   package init() {}
 
@@ -141,8 +138,6 @@ package struct SearchDimension: ProtoMessage, Hashable {
 
   /// The `domain` oneof: at most one of its fields is set.
   package var domain: Domain? = nil
-
-
 
   /// Creates a message with every field at its default.
   package init() {}
@@ -422,7 +417,6 @@ package struct JobSpec: ProtoMessage, Hashable {
 
   /// Fixed hyperparameters, or a search; neither means the algorithm's defaults.
   package var paramsSource: ParamsSource? = nil
-
 
   /// Field `dataset` (7).
   package var dataset: DatasetSpec? = nil
@@ -1002,7 +996,6 @@ package struct GetExperimentRequest: ProtoMessage, Hashable {
 
   /// The `key` oneof: at most one of its fields is set.
   package var key: Key? = nil
-
 
   /// Creates a message with every field at its default.
   package init() {}
@@ -1721,7 +1714,9 @@ package struct JobState: ProtoEnum {
   package static let cancelled = Self(rawValue: 5)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .queued, .running, .succeeded, .failed, .cancelled]
+  package static let knownValues: [Self] = [
+    .unspecified, .queued, .running, .succeeded, .failed, .cancelled,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -1779,7 +1774,10 @@ package struct PipelineStepKind: ProtoEnum {
   package static let register = Self(rawValue: 10)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .loadFeatures, .validateData, .split, .tune, .crossValidate, .fit, .evaluate, .plot, .saveArtifacts, .register]
+  package static let knownValues: [Self] = [
+    .unspecified, .loadFeatures, .validateData, .split, .tune, .crossValidate, .fit, .evaluate,
+    .plot, .saveArtifacts, .register,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -1827,7 +1825,9 @@ package struct RunStatus: ProtoEnum {
   package static let killed = Self(rawValue: 5)
 
   /// The values declared in the `.proto` file, in order.
-  package static let knownValues: [Self] = [.unspecified, .running, .scheduled, .finished, .failed, .killed]
+  package static let knownValues: [Self] = [
+    .unspecified, .running, .scheduled, .finished, .failed, .killed,
+  ]
 
   /// The declared name of this value, or `nil` when it is not one of `knownValues`.
   package var protoName: String? {
@@ -2251,6 +2251,11 @@ package enum Training {
     package static let getArtifact = GetArtifact.info
 
     /// Every method of the service, in declaration order.
-    package static let all: [ProtoMethodInfo] = [startJob, getJob, watchJob, cancelJob, listJobs, createSchedule, setScheduleEnabled, deleteSchedule, listSchedules, createExperiment, getExperiment, listExperiments, createRun, updateRun, getRun, listRuns, searchRuns, compareRuns, logParam, logMetric, logBatch, setTag, getMetricHistory, listArtifacts, getArtifact]
+    package static let all: [ProtoMethodInfo] = [
+      startJob, getJob, watchJob, cancelJob, listJobs, createSchedule, setScheduleEnabled,
+      deleteSchedule, listSchedules, createExperiment, getExperiment, listExperiments, createRun,
+      updateRun, getRun, listRuns, searchRuns, compareRuns, logParam, logMetric, logBatch, setTag,
+      getMetricHistory, listArtifacts, getArtifact,
+    ]
   }
 }
