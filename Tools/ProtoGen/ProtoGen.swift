@@ -7,7 +7,8 @@ import Foundation
 ///
 /// For each file it writes `<name>.pb.swift` (value types, enums, service namespaces) and
 /// `<name>.pb-c.swift` (encoding and decoding through the protobuf-c code that protoc-c
-/// generates from the same file). Files are written only when their content changes.
+/// generates from the same file), plus `ProtoCatalog.pb.swift` listing every message type and
+/// method. Files are written only when their content changes.
 @main
 struct ProtoGen {
   static func main() {
@@ -76,6 +77,7 @@ struct ProtoGen {
       try Self.write(emitter.typesSource(), to: "\(swiftOut)/\(base).pb.swift")
       try Self.write(emitter.bridgingSource(), to: "\(swiftOut)/\(base).pb-c.swift")
     }
+    try Self.write(CatalogEmitter(schema: schema).source(), to: "\(swiftOut)/ProtoCatalog.pb.swift")
   }
 
   private static func write(_ text: String, to path: String) throws {
