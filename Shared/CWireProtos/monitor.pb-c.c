@@ -1426,7 +1426,7 @@ void   dcmms__v1__pipeline_decision_request__free_unpacked
   assert(message->base.descriptor == &dcmms__v1__pipeline_decision_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor dcmms__v1__prediction_record__field_descriptors[12] =
+static const ProtobufCFieldDescriptor dcmms__v1__prediction_record__field_descriptors[13] =
 {
   {
     "request_id",
@@ -1572,12 +1572,25 @@ static const ProtobufCFieldDescriptor dcmms__v1__prediction_record__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "forecast_values",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Dcmms__V1__PredictionRecord, n_forecast_values),
+    offsetof(Dcmms__V1__PredictionRecord, forecast_values),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dcmms__v1__prediction_record__field_indices_by_name[] = {
   2,   /* field[2] = asset_id */
   5,   /* field[5] = confidence */
   9,   /* field[9] = feature_statuses */
   8,   /* field[8] = feature_values */
+  12,   /* field[12] = forecast_values */
   4,   /* field[4] = label */
   10,   /* field[10] = latency_us */
   7,   /* field[7] = quantile_values */
@@ -1590,7 +1603,7 @@ static const unsigned dcmms__v1__prediction_record__field_indices_by_name[] = {
 static const ProtobufCIntRange dcmms__v1__prediction_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor dcmms__v1__prediction_record__descriptor =
 {
@@ -1600,7 +1613,7 @@ const ProtobufCMessageDescriptor dcmms__v1__prediction_record__descriptor =
   "Dcmms__V1__PredictionRecord",
   "dcmms.v1",
   sizeof(Dcmms__V1__PredictionRecord),
-  12,
+  13,
   dcmms__v1__prediction_record__field_descriptors,
   dcmms__v1__prediction_record__field_indices_by_name,
   1,  dcmms__v1__prediction_record__number_ranges,

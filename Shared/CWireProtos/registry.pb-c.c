@@ -3302,7 +3302,7 @@ const ProtobufCMessageDescriptor dcmms__v1__model_version__tags_entry__descripto
   (ProtobufCMessageInit) dcmms__v1__model_version__tags_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dcmms__v1__model_version__field_descriptors[16] =
+static const ProtobufCFieldDescriptor dcmms__v1__model_version__field_descriptors[17] =
 {
   {
     "model_name",
@@ -3496,6 +3496,18 @@ static const ProtobufCFieldDescriptor dcmms__v1__model_version__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "source",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dcmms__V1__ModelVersion, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dcmms__v1__model_version__field_indices_by_name[] = {
   14,   /* field[14] = ab_test */
@@ -3509,6 +3521,7 @@ static const unsigned dcmms__v1__model_version__field_indices_by_name[] = {
   15,   /* field[15] = latency */
   7,   /* field[7] = metadata */
   0,   /* field[0] = model_name */
+  16,   /* field[16] = source */
   2,   /* field[2] = stage */
   4,   /* field[4] = status */
   6,   /* field[6] = tags */
@@ -3518,7 +3531,7 @@ static const unsigned dcmms__v1__model_version__field_indices_by_name[] = {
 static const ProtobufCIntRange dcmms__v1__model_version__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor dcmms__v1__model_version__descriptor =
 {
@@ -3528,7 +3541,7 @@ const ProtobufCMessageDescriptor dcmms__v1__model_version__descriptor =
   "Dcmms__V1__ModelVersion",
   "dcmms.v1",
   sizeof(Dcmms__V1__ModelVersion),
-  16,
+  17,
   dcmms__v1__model_version__field_descriptors,
   dcmms__v1__model_version__field_indices_by_name,
   1,  dcmms__v1__model_version__number_ranges,
@@ -3957,7 +3970,7 @@ const ProtobufCMessageDescriptor dcmms__v1__create_model_version_request__tags_e
   (ProtobufCMessageInit) dcmms__v1__create_model_version_request__tags_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor dcmms__v1__create_model_version_request__field_descriptors[9] =
+static const ProtobufCFieldDescriptor dcmms__v1__create_model_version_request__field_descriptors[10] =
 {
   {
     "model_name",
@@ -4067,6 +4080,18 @@ static const ProtobufCFieldDescriptor dcmms__v1__create_model_version_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "source",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Dcmms__V1__CreateModelVersionRequest, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned dcmms__v1__create_model_version_request__field_indices_by_name[] = {
   6,   /* field[6] = artifact_sha256 */
@@ -4076,13 +4101,14 @@ static const unsigned dcmms__v1__create_model_version_request__field_indices_by_
   8,   /* field[8] = idempotency_key */
   5,   /* field[5] = metadata */
   0,   /* field[0] = model_name */
+  9,   /* field[9] = source */
   4,   /* field[4] = tags */
   1,   /* field[1] = version */
 };
 static const ProtobufCIntRange dcmms__v1__create_model_version_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor dcmms__v1__create_model_version_request__descriptor =
 {
@@ -4092,7 +4118,7 @@ const ProtobufCMessageDescriptor dcmms__v1__create_model_version_request__descri
   "Dcmms__V1__CreateModelVersionRequest",
   "dcmms.v1",
   sizeof(Dcmms__V1__CreateModelVersionRequest),
-  9,
+  10,
   dcmms__v1__create_model_version_request__field_descriptors,
   dcmms__v1__create_model_version_request__field_indices_by_name,
   1,  dcmms__v1__create_model_version_request__number_ranges,

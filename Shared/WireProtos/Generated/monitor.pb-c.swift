@@ -41,6 +41,8 @@ extension PredictionRecord {
     ) { FeatureStatus(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
     self.latencyUs = message.pointee.latency_us
     self.statusCode = message.pointee.status_code
+    self.forecastValues = CRead.array(
+      message.pointee.forecast_values, count: message.pointee.n_forecast_values)
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -64,6 +66,8 @@ extension PredictionRecord {
     }
     message.pointee.latency_us = self.latencyUs
     message.pointee.status_code = self.statusCode
+    message.pointee.n_forecast_values = self.forecastValues.count
+    message.pointee.forecast_values = arena.copyArray(self.forecastValues)
     return message
   }
 }

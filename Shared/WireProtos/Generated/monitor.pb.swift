@@ -42,6 +42,10 @@ package struct PredictionRecord: ProtoMessage, Hashable {
   /// gRPC status code of the request; non-zero records count as errors and carry no value.
   package var statusCode: UInt32 = 0
 
+  /// Forecasts: the point forecast per step, from `time_us` + step × the model's step_us;
+  /// `quantile_values` then holds steps × quantiles values, step-major.
+  package var forecastValues: [Double] = []
+
   /// Creates a message with every field at its default.
   package init() {}
 
@@ -58,7 +62,8 @@ package struct PredictionRecord: ProtoMessage, Hashable {
     featureValues: [Double] = [],
     featureStatuses: [FeatureStatus] = [],
     latencyUs: Int64 = 0,
-    statusCode: UInt32 = 0
+    statusCode: UInt32 = 0,
+    forecastValues: [Double] = []
   ) {
     self.requestID = requestID
     self.timeUs = timeUs
@@ -72,6 +77,7 @@ package struct PredictionRecord: ProtoMessage, Hashable {
     self.featureStatuses = featureStatuses
     self.latencyUs = latencyUs
     self.statusCode = statusCode
+    self.forecastValues = forecastValues
   }
 }
 

@@ -355,6 +355,7 @@ extension ModelVersion {
     self.abTest = try CRead.message(message.pointee.ab_test, reading: ABTestResult.init(cMessage:))
     self.latency = try CRead.message(
       message.pointee.latency, reading: LatencyMeasurement.init(cMessage:))
+    self.source = try CRead.string(message.pointee.source, field: "dcmms.v1.ModelVersion.source")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -396,6 +397,7 @@ extension ModelVersion {
     }
     if let value = self.abTest { message.pointee.ab_test = value.makeCMessage(in: &arena) }
     if let value = self.latency { message.pointee.latency = value.makeCMessage(in: &arena) }
+    if !self.source.isEmpty { message.pointee.source = arena.copyString(self.source) }
     return message
   }
 }
@@ -662,6 +664,8 @@ extension CreateModelVersionRequest {
     self.createModel = message.pointee.create_model != 0
     self.idempotencyKey = try CRead.string(
       message.pointee.idempotency_key, field: "dcmms.v1.CreateModelVersionRequest.idempotency_key")
+    self.source = try CRead.string(
+      message.pointee.source, field: "dcmms.v1.CreateModelVersionRequest.source")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -695,6 +699,7 @@ extension CreateModelVersionRequest {
     if !self.idempotencyKey.isEmpty {
       message.pointee.idempotency_key = arena.copyString(self.idempotencyKey)
     }
+    if !self.source.isEmpty { message.pointee.source = arena.copyString(self.source) }
     return message
   }
 }

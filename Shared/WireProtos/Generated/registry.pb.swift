@@ -307,6 +307,9 @@ package struct ModelVersion: ProtoMessage, Hashable {
   /// The last latency measurement of the artifact by the registry.
   package var latency: LatencyMeasurement? = nil
 
+  /// Where the model came from, such as "runs:/<run_id>/model" (MLflow's `source`).
+  package var source: String = ""
+
   /// Creates a message with every field at its default.
   package init() {}
 
@@ -327,7 +330,8 @@ package struct ModelVersion: ProtoMessage, Hashable {
     updatedTimeUs: Int64 = 0,
     approvals: [Approval] = [],
     abTest: ABTestResult? = nil,
-    latency: LatencyMeasurement? = nil
+    latency: LatencyMeasurement? = nil,
+    source: String = ""
   ) {
     self.modelName = modelName
     self.version = version
@@ -345,6 +349,7 @@ package struct ModelVersion: ProtoMessage, Hashable {
     self.approvals = approvals
     self.abTest = abTest
     self.latency = latency
+    self.source = source
   }
 }
 
@@ -526,6 +531,10 @@ package struct CreateModelVersionRequest: ProtoMessage, Hashable {
   /// A retry with the same key returns the first version instead of creating another.
   package var idempotencyKey: String = ""
 
+  /// Where the model came from, as MLflow clients give it ("runs:/<run_id>/model"); the
+  /// registry fetches that run's model artifact when `artifact_sha256` is empty.
+  package var source: String = ""
+
   /// Creates a message with every field at its default.
   package init() {}
 
@@ -539,7 +548,8 @@ package struct CreateModelVersionRequest: ProtoMessage, Hashable {
     metadata: VersionMetadata? = nil,
     artifactSHA256: String = "",
     createModel: Bool = false,
-    idempotencyKey: String = ""
+    idempotencyKey: String = "",
+    source: String = ""
   ) {
     self.modelName = modelName
     self.version = version
@@ -550,6 +560,7 @@ package struct CreateModelVersionRequest: ProtoMessage, Hashable {
     self.artifactSHA256 = artifactSHA256
     self.createModel = createModel
     self.idempotencyKey = idempotencyKey
+    self.source = source
   }
 }
 

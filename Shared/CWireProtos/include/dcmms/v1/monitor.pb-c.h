@@ -184,10 +184,16 @@ struct  Dcmms__V1__PredictionRecord
    * gRPC status code of the request; non-zero records count as errors and carry no value.
    */
   uint32_t status_code;
+  /*
+   * Forecasts: the point forecast per step, from `time_us` + step × the model's step_us;
+   * `quantile_values` then holds steps × quantiles values, step-major.
+   */
+  size_t n_forecast_values;
+  double *forecast_values;
 };
 #define DCMMS__V1__PREDICTION_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dcmms__v1__prediction_record__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, DCMMS__V1__RISK_LEVEL__RISK_LEVEL_UNSPECIFIED, 0,NULL, 0,NULL, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, DCMMS__V1__RISK_LEVEL__RISK_LEVEL_UNSPECIFIED, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL }
 
 
 /*

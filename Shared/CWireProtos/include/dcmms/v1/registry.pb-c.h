@@ -440,10 +440,14 @@ struct  Dcmms__V1__ModelVersion
    * The last latency measurement of the artifact by the registry.
    */
   Dcmms__V1__LatencyMeasurement *latency;
+  /*
+   * Where the model came from, such as "runs:/<run_id>/model" (MLflow's `source`).
+   */
+  char *source;
 };
 #define DCMMS__V1__MODEL_VERSION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dcmms__v1__model_version__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DCMMS__V1__MODEL_STAGE__MODEL_STAGE_UNASSIGNED, 0,NULL, DCMMS__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, NULL, NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DCMMS__V1__MODEL_STAGE__MODEL_STAGE_UNASSIGNED, 0,NULL, DCMMS__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, NULL, NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, NULL, NULL, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -574,10 +578,15 @@ struct  Dcmms__V1__CreateModelVersionRequest
    * A retry with the same key returns the first version instead of creating another.
    */
   char *idempotency_key;
+  /*
+   * Where the model came from, as MLflow clients give it ("runs:/<run_id>/model"); the
+   * registry fetches that run's model artifact when `artifact_sha256` is empty.
+   */
+  char *source;
 };
 #define DCMMS__V1__CREATE_MODEL_VERSION_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dcmms__v1__create_model_version_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DCMMS__V1__VERSION_BUMP__VERSION_BUMP_MINOR, (char *)protobuf_c_empty_string, 0,NULL, NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DCMMS__V1__VERSION_BUMP__VERSION_BUMP_MINOR, (char *)protobuf_c_empty_string, 0,NULL, NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
