@@ -37,27 +37,18 @@ struct CatalogTests {
   }
 
   @Test("Random bytes never crash any decoder; what decodes re-encodes stably")
-  func randomBytesForEveryMessage() throws {
+  func randomBytesForEveryMessage() {
     var generator = SplitMix64(seed: 2026)
-    for (name, type) in ProtoCatalog.messageTypes.sorted(by: { $0.key < $1.key }) {
-      for _ in 0..<300 {
-        let length = Int(generator.next() % 64)
-        let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-        try Self.checkStableReencoding(type, bytes: bytes, name: name)
-      }
+    for _ in 0..<300 {
+      let length = Int(generator.next() % 64)
+      let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+      let unstable = bytes.withUnsafeBytes { ProtoCatalog.unstableReencodings(of: $0) }
+      #expect(unstable.isEmpty, "\(bytes)")
     }
   }
 
   private static func checkDefaults<M: ProtoMessage>(_ type: M.Type) throws {
     #expect(M().serializedBytes().isEmpty, "\(M.self)")
     #expect(try M(serializedBytes: [UInt8]()) == M(), "\(M.self)")
-  }
-
-  private static func checkStableReencoding<M: ProtoMessage>(
-    _ type: M.Type, bytes: [UInt8], name: String
-  ) throws {
-    guard let message = try? M(serializedBytes: bytes) else { return }
-    let encoded = message.serializedBytes()
-    #expect(try M(serializedBytes: encoded).serializedBytes() == encoded, "\(name): \(bytes)")
   }
 }
