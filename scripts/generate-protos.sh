@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates everything derived from proto/dcmms/v1/*.proto:
 #   Shared/CWireProtos/*.pb-c.c, include/dcmms/v1/*.pb-c.h and include/module.modulemap (protoc-c)
-#   Shared/WireProtos/Generated/*.pb.swift and *.pb-c.swift (dcmms-protogen)
+#   Shared/WireProtos/Generated/*.pb.swift, *.pb-c.swift and ProtoCatalog.pb.swift (dcmms-protogen)
 # Usage: scripts/generate-protos.sh [OUTPUT_ROOT]
 # OUTPUT_ROOT defaults to the repository; scripts/check-generated.sh passes a temporary copy.
 set -euo pipefail
@@ -45,6 +45,21 @@ for file in "$scratch"/dcmms/v1/*.pb-c.h; do mv "$file" "$c_target/include/dcmms
 swift_out="$out/Shared/WireProtos/Generated"
 swift build --package-path "$repo" --product dcmms-protogen >/dev/null
 generator="$(swift build --package-path "$repo" --show-bin-path)/dcmms-protogen"
-rm -f "$swift_out"/*.pb.swift "$swift_out"/*.pb-c.swift
+rm -f "$swift_out"/*.swift
 "$generator" --proto-path proto --swift-out "$swift_out" "${protos[@]}"
+
+# Format the Swift output with a fixed configuration (STYLE.md section 12), so it reads like
+# hand-written code and does not depend on any .swift-format file in the tree.
+cat >"$scratch/swift-format.json" <<'JSON'
+{
+  "version": 1,
+  "indentation": { "spaces": 2 },
+  "lineLength": 100,
+  "indentConditionalCompilationBlocks": false,
+  "fileScopedDeclarationPrivacy": { "accessLevel": "private" },
+  "rules": { "OrderedImports": true, "UseTripleSlashForDocumentationComments": true,
+             "NoAccessLevelOnExtensionDeclaration": true }
+}
+JSON
+swift format format --in-place --configuration "$scratch/swift-format.json" "$swift_out"/*.swift
 echo "generate-protos.sh: ${#protos[@]} files -> Shared/CWireProtos and Shared/WireProtos/Generated"

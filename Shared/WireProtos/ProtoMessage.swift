@@ -40,5 +40,6 @@ package struct ProtoDecodingError: Error, Hashable, Sendable, CustomStringConver
     self.reason = reason
   }
 
+  /// The error in one line: `cannot decode <message>: <reason>`.
   package var description: String { "cannot decode \(self.messageName): \(self.reason)" }
 }

@@ -48,7 +48,9 @@ package struct ProtoMethodInfo: Hashable, Sendable, CustomStringConvertible {
   ///   - kind: unary or streaming.
   ///   - requestType: fully-qualified proto name of the request message.
   ///   - responseType: fully-qualified proto name of the response message.
-  package init(service: String, method: String, kind: Kind, requestType: String, responseType: String) {
+  package init(
+    service: String, method: String, kind: Kind, requestType: String, responseType: String
+  ) {
     self.service = service
     self.method = method
     self.path = "/\(service)/\(method)"

@@ -18,6 +18,14 @@ struct RPCMessageTests {
     #expect(decoded.metadata[1].value == [0, 1, 2, 255])
   }
 
+  @Test("A message decodes from the middle of a larger buffer")
+  func decodeFromSlice() throws {
+    let status = CallStatus(code: 5, message: "no model named inverter_fault")
+    let frame: [UInt8] = [3, 0, 0, 1, 0, 0, 0, 0] + status.serializedBytes() + [0xFF, 0xFF]
+    #expect(try CallStatus(serializedBytes: frame[8..<(frame.count - 2)]) == status)
+    #expect(throws: ProtoDecodingError.self) { try CallStatus(serializedBytes: frame[8...]) }
+  }
+
   @Test("A message at its defaults encodes to no bytes and decodes from none")
   func emptyMessage() throws {
     #expect(CallStatus().serializedBytes().isEmpty)

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// For each file it writes `<name>.pb.swift` (value types, enums, service namespaces) and
 /// `<name>.pb-c.swift` (encoding and decoding through the protobuf-c code that protoc-c
-/// generates from the same file). Files are written only when their content changes.
+/// generates from the same file), plus `ProtoCatalog.pb.swift` listing every message type and
+/// method. Files are written only when their content changes.
 @main
 struct ProtoGen {
   static func main() {
@@ -34,14 +35,22 @@ struct ProtoGen {
       let argument = arguments[index]
       switch argument {
       case "--proto-path", "--swift-out":
-        guard index + 1 < arguments.count else { throw ProtoGenError("\(argument) needs a value\n\(Self.usage)") }
-        if argument == "--proto-path" { protoPath = arguments[index + 1] } else { swiftOut = arguments[index + 1] }
+        guard index + 1 < arguments.count else {
+          throw ProtoGenError("\(argument) needs a value\n\(Self.usage)")
+        }
+        if argument == "--proto-path" {
+          protoPath = arguments[index + 1]
+        } else {
+          swiftOut = arguments[index + 1]
+        }
         index += 2
       case "-h", "--help":
         print(Self.usage)
         return
       default:
-        guard !argument.hasPrefix("-") else { throw ProtoGenError("unknown option \(argument)\n\(Self.usage)") }
+        guard !argument.hasPrefix("-") else {
+          throw ProtoGenError("unknown option \(argument)\n\(Self.usage)")
+        }
         inputs.append(argument)
         index += 1
       }
@@ -68,10 +77,13 @@ struct ProtoGen {
       try Self.write(emitter.typesSource(), to: "\(swiftOut)/\(base).pb.swift")
       try Self.write(emitter.bridgingSource(), to: "\(swiftOut)/\(base).pb-c.swift")
     }
+    try Self.write(CatalogEmitter(schema: schema).source(), to: "\(swiftOut)/ProtoCatalog.pb.swift")
   }
 
   private static func write(_ text: String, to path: String) throws {
-    if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing == text { return }
+    if let existing = try? String(contentsOfFile: path, encoding: .utf8), existing == text {
+      return
+    }
     try text.write(toFile: path, atomically: true, encoding: .utf8)
   }
 }

@@ -67,7 +67,9 @@ struct ProtoLexer {
             if self.bytes[end] == UInt8(ascii: "\n") { line += 1 }
             end += 1
           }
-          guard end + 1 < self.bytes.count else { throw self.error(line, "unterminated /* comment") }
+          guard end + 1 < self.bytes.count else {
+            throw self.error(line, "unterminated /* comment")
+          }
           index = end + 2
           pendingDoc = []
           continue
@@ -90,7 +92,9 @@ struct ProtoLexer {
       } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
         index += 1
         while index < self.bytes.count, self.bytes[index] != byte {
-          if self.bytes[index] == UInt8(ascii: "\n") { throw self.error(line, "unterminated string") }
+          if self.bytes[index] == UInt8(ascii: "\n") {
+            throw self.error(line, "unterminated string")
+          }
           index += 1
         }
         guard index < self.bytes.count else { throw self.error(line, "unterminated string") }

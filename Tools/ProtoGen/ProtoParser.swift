@@ -205,7 +205,9 @@ struct ProtoParser {
       case "rpc":
         let name = try self.expectIdentifier()
         let (request, requestStreaming) = try self.parseMethodType()
-        guard try self.next().text == "returns" else { throw self.error(token, "expected 'returns'") }
+        guard try self.next().text == "returns" else {
+          throw self.error(token, "expected 'returns'")
+        }
         let (response, responseStreaming) = try self.parseMethodType()
         if self.peek()?.text == "{" {
           self.advance()
@@ -243,7 +245,9 @@ struct ProtoParser {
   }
 
   private func peekOrFail() throws(ProtoGenError) -> ProtoToken {
-    guard let token = self.peek() else { throw ProtoGenError("\(self.path): unexpected end of file") }
+    guard let token = self.peek() else {
+      throw ProtoGenError("\(self.path): unexpected end of file")
+    }
     return token
   }
 

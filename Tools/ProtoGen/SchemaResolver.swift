@@ -1,7 +1,9 @@
 /// Resolves type names across all parsed files and checks what the Swift side needs:
 /// one package, no type name that shadows a standard library type, map keys that can be
-/// dictionary keys, and no message that contains itself through singular fields (Swift value
-/// types cannot; protobuf-c would also recurse without a depth limit when decoding it).
+/// dictionary keys, and no message that contains itself, directly or not, through any field:
+/// protobuf-c unpacks nested messages recursively with no depth limit, so a recursive type
+/// would let a peer overflow the stack with deeply nested bytes. Without recursion, the
+/// schema bounds the nesting depth.
 struct SchemaResolver {
   private(set) var files: [ProtoFile]
   private(set) var messages: [String: MessageDecl] = [:]
@@ -45,14 +47,19 @@ struct SchemaResolver {
       }
     }
     self.files = files
+    for message in self.messages.values.sorted(by: { $0.fullName < $1.fullName }) {
+      try self.checkOneofNames(message)
+    }
+    var acyclic: Set<String> = []
     for name in self.messages.keys.sorted() {
-      try self.checkNoCycle(from: name, path: [name])
+      try self.checkNoCycle(from: name, path: [name], acyclic: &acyclic)
     }
   }
 
   // MARK: - Registration
 
-  private mutating func register(_ message: inout MessageDecl, scope: String) throws(ProtoGenError) {
+  private mutating func register(_ message: inout MessageDecl, scope: String) throws(ProtoGenError)
+  {
     try Self.checkTypeName(message.name, path: scope)
     message.fullName = scope + "." + message.name
     for index in message.messages.indices {
@@ -90,7 +97,8 @@ struct SchemaResolver {
     for value in decl.values {
       let swiftName = Naming.swiftEnumCaseName(value.name, enumName: decl.name)
       guard seen.insert(swiftName).inserted else {
-        throw ProtoGenError("\(decl.fullName).\(value.name): two values map to Swift name \(swiftName)")
+        throw ProtoGenError(
+          "\(decl.fullName).\(value.name): two values map to Swift name \(swiftName)")
       }
     }
     self.enums[decl.fullName] = decl
@@ -117,9 +125,12 @@ struct SchemaResolver {
         else {
           throw ProtoGenError("\(context): map keys must be an integer, bool or string type")
         }
-        field.resolvedMap = (keyType, try self.resolveType(value, scope: message.fullName, context: context))
+        field.resolvedMap = (
+          keyType, try self.resolveType(value, scope: message.fullName, context: context)
+        )
       } else {
-        field.resolved = try self.resolveType(field.typeName, scope: message.fullName, context: context)
+        field.resolved = try self.resolveType(
+          field.typeName, scope: message.fullName, context: context)
       }
       message.fields[index] = field
     }
@@ -140,7 +151,8 @@ struct SchemaResolver {
   }
 
   private func resolveMessage(_ name: String, path: String) throws(ProtoGenError) -> String {
-    guard let fullName = self.lookUp(name, scope: self.package), self.messages[fullName] != nil else {
+    guard let fullName = self.lookUp(name, scope: self.package), self.messages[fullName] != nil
+    else {
       throw ProtoGenError("\(path): rpc type \(name) is not a message")
     }
     return fullName
@@ -161,16 +173,46 @@ struct SchemaResolver {
     }
   }
 
-  private func checkNoCycle(from name: String, path: [String]) throws(ProtoGenError) {
-    guard let message = self.messages[name] else { return }
-    for field in message.fields where field.label == .singular && field.mapTypes == nil {
-      guard case .message(let target) = field.resolved else { continue }
-      if path.contains(target) {
+  /// A oneof becomes a nested Swift enum named after it (`kind` → `Kind`); that name must not
+  /// hide a type the message uses or declares, or `case x(Kind)` would refer to the enum itself.
+  private func checkOneofNames(_ message: MessageDecl) throws(ProtoGenError) {
+    for oneof in message.oneofs {
+      let typeName = oneof.name.split(separator: "_").map {
+        $0.prefix(1).uppercased() + $0.dropFirst()
+      }
+      .joined()
+      let nested = message.messages.map(\.name) + message.enums.map(\.name)
+      let topLevel = self.package + "." + typeName
+      if nested.contains(typeName) || self.messages[topLevel] != nil || self.enums[topLevel] != nil
+      {
         throw ProtoGenError(
-          "message cycle \((path + [target]).joined(separator: " → ")): make one of the fields repeated or break the cycle"
+          "\(message.fullName): oneof \(oneof.name) would become Swift enum \(typeName), which hides the type of that name; rename the oneof"
         )
       }
-      try self.checkNoCycle(from: target, path: path + [target])
     }
+  }
+
+  /// Depth-first search; `acyclic` remembers messages already known to reach no cycle.
+  private func checkNoCycle(from name: String, path: [String], acyclic: inout Set<String>)
+    throws(ProtoGenError)
+  {
+    guard !acyclic.contains(name), let message = self.messages[name] else { return }
+    for field in message.fields {
+      let target: String
+      if let (_, value) = field.resolvedMap, case .message(let name) = value {
+        target = name
+      } else if field.mapTypes == nil, case .message(let name) = field.resolved {
+        target = name
+      } else {
+        continue
+      }
+      if path.contains(target) {
+        throw ProtoGenError(
+          "message cycle \((path + [target]).joined(separator: " → ")): recursive messages are not allowed"
+        )
+      }
+      try self.checkNoCycle(from: target, path: path + [target], acyclic: &acyclic)
+    }
+    acyclic.insert(name)
   }
 }

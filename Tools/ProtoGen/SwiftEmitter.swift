@@ -43,9 +43,11 @@ struct SwiftEmitter {
       if let oneofIndex = field.oneofIndex {
         guard emittedOneofs.insert(oneofIndex).inserted else { continue }
         let oneof = message.oneofs[oneofIndex]
-        writer.doc(oneof.doc, fallback: "The `\(oneof.name)` oneof: at most one of its fields is set.")
+        writer.doc(
+          oneof.doc, fallback: "The `\(oneof.name)` oneof: at most one of its fields is set.")
         writer.line(
-          "package var \(Naming.swiftPropertyName(oneof.name)): \(Self.oneofTypeName(oneof))? = nil")
+          "package var \(Naming.swiftPropertyName(oneof.name)): \(Self.oneofTypeName(oneof))? = nil"
+        )
         continue
       }
       writer.doc(field.doc, fallback: "Field `\(field.name)` (\(field.number)).")
@@ -80,7 +82,8 @@ struct SwiftEmitter {
       writer.open("package enum \(Self.oneofTypeName(oneof)): Hashable, Sendable {")
       for field in message.fields where field.oneofIndex == index {
         writer.doc(field.doc, fallback: "Field `\(field.name)` (\(field.number)).")
-        writer.line("case \(Naming.swiftPropertyName(field.name))(\(self.swiftBaseType(field.resolved)))")
+        writer.line(
+          "case \(Naming.swiftPropertyName(field.name))(\(self.swiftBaseType(field.resolved)))")
       }
       writer.close()
     }
@@ -144,14 +147,15 @@ struct SwiftEmitter {
     let known = decl.values.map { "." + Naming.swiftEnumCaseName($0.name, enumName: decl.name) }
     writer.line("package static let knownValues: [Self] = [\(known.joined(separator: ", "))]")
     writer.line()
-    writer.line("/// The declared name of this value, or `nil` when it is not one of `knownValues`.")
+    writer.line(
+      "/// The declared name of this value, or `nil` when it is not one of `knownValues`.")
     writer.open("package var protoName: String? {")
-    writer.open("switch self.rawValue {")
+    writer.line("switch self.rawValue {")
     for value in decl.values {
       writer.line("case \(value.number): \"\(value.name)\"")
     }
     writer.line("default: nil")
-    writer.close()
+    writer.line("}")
     writer.close()
     writer.close()
   }
@@ -172,13 +176,16 @@ struct SwiftEmitter {
       case (false, true): kind = ".serverStreaming"
       case (true, true): kind = ".bidirectionalStreaming"
       }
-      let requestSwift = Naming.swiftTypeName(fullName: method.resolvedRequest, package: self.schema.package)
-      let responseSwift = Naming.swiftTypeName(fullName: method.resolvedResponse, package: self.schema.package)
+      let requestSwift = Naming.swiftTypeName(
+        fullName: method.resolvedRequest, package: self.schema.package)
+      let responseSwift = Naming.swiftTypeName(
+        fullName: method.resolvedResponse, package: self.schema.package)
       writer.doc(method.doc, fallback: "`\(method.name)`.")
       writer.open("package enum \(method.name) {")
       writer.line("/// The request message\(method.requestStreaming ? ", sent as a stream" : "").")
       writer.line("package typealias Input = \(requestSwift)")
-      writer.line("/// The response message\(method.responseStreaming ? ", sent as a stream" : "").")
+      writer.line(
+        "/// The response message\(method.responseStreaming ? ", sent as a stream" : "").")
       writer.line("package typealias Output = \(responseSwift)")
       writer.line("/// The method's descriptor.")
       writer.line("package static let info = ProtoMethodInfo(")
@@ -249,7 +256,8 @@ struct SwiftEmitter {
 
   private func enumDefault(_ fullName: String) -> String {
     let type = Naming.swiftTypeName(fullName: fullName, package: self.schema.package)
-    guard let decl = self.schema.enums[fullName], let zero = decl.values.first(where: { $0.number == 0 })
+    guard let decl = self.schema.enums[fullName],
+      let zero = decl.values.first(where: { $0.number == 0 })
     else { return "\(type)(rawValue: 0)" }
     return "\(type).\(Naming.swiftEnumCaseName(zero.name, enumName: decl.name))"
   }
@@ -275,8 +283,10 @@ struct SwiftEmitter {
     writer.line()
     writer.open("extension \(swiftName) {")
     writer.line("/// Decodes a `\(message.fullName)` from protobuf bytes.")
-    writer.line("/// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.")
-    writer.open("package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {")
+    writer.line(
+      "/// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.")
+    writer.open(
+      "package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {")
     writer.line("self = try CMessageCodec.decode(")
     writer.line("  bytes, messageName: Self.protoMessageName, unpack: \(cPrefix)__unpack,")
     writer.line("  read: Self.init(cMessage:))")
@@ -284,7 +294,8 @@ struct SwiftEmitter {
     writer.line()
     writer.line("/// The protobuf encoding of this message.")
     writer.open("package func serializedBytes() -> [UInt8] {")
-    writer.line("CMessageCodec.encode { arena in UnsafeMutableRawPointer(self.makeCMessage(in: &arena)) }")
+    writer.line(
+      "CMessageCodec.encode { arena in UnsafeMutableRawPointer(self.makeCMessage(in: &arena)) }")
     writer.close()
 
     // init(cMessage:)
@@ -328,7 +339,9 @@ struct SwiftEmitter {
   }
 
   /// A Swift expression reading a singular C value; `throws` says whether it needs `try`.
-  private func readExpression(_ type: ResolvedType, _ cValue: String, field: String) -> (String, isThrowing: Bool) {
+  private func readExpression(_ type: ResolvedType, _ cValue: String, field: String) -> (
+    String, isThrowing: Bool
+  ) {
     switch type {
     case .scalar(.string): return ("CRead.string(\(cValue), field: \"\(field)\")", true)
     case .scalar(.bytes): return ("CRead.bytes(\(cValue))", false)
@@ -355,7 +368,9 @@ struct SwiftEmitter {
     }
   }
 
-  private func emitFieldRead(_ message: MessageDecl, _ field: FieldDecl, into writer: inout CodeWriter) {
+  private func emitFieldRead(
+    _ message: MessageDecl, _ field: FieldDecl, into writer: inout CodeWriter
+  ) {
     let swiftName = Naming.swiftPropertyName(field.name)
     let cName = Naming.cFieldName(field.name)
     let member = "message.pointee.\(cName)"
@@ -365,8 +380,10 @@ struct SwiftEmitter {
     if let (keyType, valueType) = field.resolvedMap {
       let keySwift = self.swiftBaseType(.scalar(keyType))
       let valueSwift = self.swiftBaseType(valueType)
-      let (key, keyThrows) = self.readExpression(.scalar(keyType), "entry.pointee.key", field: fullField + ".key")
-      var (value, valueThrows) = self.readExpression(valueType, "entry.pointee.value", field: fullField + ".value")
+      let (key, keyThrows) = self.readExpression(
+        .scalar(keyType), "entry.pointee.key", field: fullField + ".key")
+      var (value, valueThrows) = self.readExpression(
+        valueType, "entry.pointee.value", field: fullField + ".value")
       if case .message = valueType { value += " ?? \(valueSwift)()" }
       let entryThrows = keyThrows || valueThrows
       writer.open("self.\(swiftName) = try CRead.map(\(member), count: \(count)) {")
@@ -404,7 +421,9 @@ struct SwiftEmitter {
     writer.line("self.\(swiftName) = \(throwing ? "try " : "")\(expression)")
   }
 
-  private func emitFieldWrite(_ message: MessageDecl, _ field: FieldDecl, into writer: inout CodeWriter) {
+  private func emitFieldWrite(
+    _ message: MessageDecl, _ field: FieldDecl, into writer: inout CodeWriter
+  ) {
     let swiftName = Naming.swiftPropertyName(field.name)
     let cName = Naming.cFieldName(field.name)
     let member = "message.pointee.\(cName)"
@@ -418,7 +437,8 @@ struct SwiftEmitter {
       writer.line("\(count) = self.\(swiftName).count")
       writer.open("\(member) = arena.copyMap(self.\(swiftName)) {")
       writer.line(
-        "(key: \(keySwift), value: \(valueSwift), arena: inout CArena) -> UnsafeMutablePointer<\(entryType)> in")
+        "(key: \(keySwift), value: \(valueSwift), arena: inout CArena) -> UnsafeMutablePointer<\(entryType)> in"
+      )
       writer.line("let entry = arena.allocate(\(entryType).self)")
       writer.line("\(Naming.cFunctionPrefix(fullName: entryName))__init(entry)")
       writer.line("entry.pointee.key = \(self.writeExpression(.scalar(keyType), "key"))")
@@ -440,14 +460,17 @@ struct SwiftEmitter {
           "\(member) = arena.copyArray(\(value)) { \(Naming.cTypeName(fullName: name))(rawValue: .init(truncatingIfNeeded: $0.rawValue)) }"
         )
       case .message:
-        writer.line("\(member) = arena.copyMessages(\(value)) { value, arena in value.makeCMessage(in: &arena) }")
+        writer.line(
+          "\(member) = arena.copyMessages(\(value)) { value, arena in value.makeCMessage(in: &arena) }"
+        )
       }
       return
     }
     switch field.resolved {
     case .scalar(.string), .scalar(.bytes):
       writer.line(
-        "if !self.\(swiftName).isEmpty { \(member) = \(self.writeExpression(field.resolved, "self.\(swiftName)")) }")
+        "if !self.\(swiftName).isEmpty { \(member) = \(self.writeExpression(field.resolved, "self.\(swiftName)")) }"
+      )
     case .message:
       writer.line("if let value = self.\(swiftName) { \(member) = value.makeCMessage(in: &arena) }")
     default:
@@ -455,10 +478,11 @@ struct SwiftEmitter {
     }
   }
 
-  private func emitOneofRead(_ message: MessageDecl, oneofIndex: Int, into writer: inout CodeWriter) {
+  private func emitOneofRead(_ message: MessageDecl, oneofIndex: Int, into writer: inout CodeWriter)
+  {
     let oneof = message.oneofs[oneofIndex]
     let property = Naming.swiftPropertyName(oneof.name)
-    writer.open("switch message.pointee.\(oneof.name.lowercased())_case.rawValue {")
+    writer.line("switch message.pointee.\(oneof.name.lowercased())_case.rawValue {")
     for field in message.fields where field.oneofIndex == oneofIndex {
       let member = "message.pointee.\(Naming.cFieldName(field.name))"
       let caseName = Naming.swiftPropertyName(field.name)
@@ -476,21 +500,24 @@ struct SwiftEmitter {
     }
     writer.line("default:")
     writer.line("  self.\(property) = nil")
-    writer.close()
+    writer.line("}")
   }
 
-  private func emitOneofWrite(_ message: MessageDecl, oneofIndex: Int, into writer: inout CodeWriter) {
+  private func emitOneofWrite(
+    _ message: MessageDecl, oneofIndex: Int, into writer: inout CodeWriter
+  ) {
     let oneof = message.oneofs[oneofIndex]
     let property = Naming.swiftPropertyName(oneof.name)
-    writer.open("switch self.\(property) {")
+    writer.line("switch self.\(property) {")
     writer.line("case nil:")
     writer.line("  break")
     for field in message.fields where field.oneofIndex == oneofIndex {
       let member = "message.pointee.\(Naming.cFieldName(field.name))"
       writer.line("case .\(Naming.swiftPropertyName(field.name))(let value):")
-      writer.line("  message.pointee.\(oneof.name.lowercased())_case = .init(rawValue: \(field.number))")
+      writer.line(
+        "  message.pointee.\(oneof.name.lowercased())_case = .init(rawValue: \(field.number))")
       writer.line("  \(member) = \(self.writeExpression(field.resolved, "value"))")
     }
-    writer.close()
+    writer.line("}")
   }
 }

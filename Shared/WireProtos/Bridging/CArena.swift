@@ -102,7 +102,9 @@ struct CArena: ~Copyable {
   }
 
   /// A C array of the converted elements, or `nil` when `values` is empty.
-  mutating func copyArray<T, C>(_ values: [T], converting convert: (T) -> C) -> UnsafeMutablePointer<C>? {
+  mutating func copyArray<T, C>(_ values: [T], converting convert: (T) -> C)
+    -> UnsafeMutablePointer<C>?
+  {
     guard !values.isEmpty else { return nil }
     let pointer = self.allocate(C.self, count: values.count)
     for (index, value) in values.enumerated() { (pointer + index).initialize(to: convert(value)) }
@@ -110,10 +112,14 @@ struct CArena: ~Copyable {
   }
 
   /// A C array of NUL-terminated copies, or `nil` when `values` is empty.
-  mutating func copyStrings(_ values: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+  mutating func copyStrings(_ values: [String]) -> UnsafeMutablePointer<
+    UnsafeMutablePointer<CChar>?
+  >? {
     guard !values.isEmpty else { return nil }
     let pointer = self.allocate(UnsafeMutablePointer<CChar>?.self, count: values.count)
-    for (index, value) in values.enumerated() { (pointer + index).initialize(to: self.copyString(value)) }
+    for (index, value) in values.enumerated() {
+      (pointer + index).initialize(to: self.copyString(value))
+    }
     return pointer
   }
 
@@ -121,7 +127,9 @@ struct CArena: ~Copyable {
   mutating func copyBytesArray(_ values: [[UInt8]]) -> UnsafeMutablePointer<ProtobufCBinaryData>? {
     guard !values.isEmpty else { return nil }
     let pointer = self.allocate(ProtobufCBinaryData.self, count: values.count)
-    for (index, value) in values.enumerated() { (pointer + index).initialize(to: self.copyBytes(value)) }
+    for (index, value) in values.enumerated() {
+      (pointer + index).initialize(to: self.copyBytes(value))
+    }
     return pointer
   }
 
@@ -131,7 +139,9 @@ struct CArena: ~Copyable {
   ) -> UnsafeMutablePointer<UnsafeMutablePointer<C>?>? {
     guard !values.isEmpty else { return nil }
     let pointer = self.allocate(UnsafeMutablePointer<C>?.self, count: values.count)
-    for (index, value) in values.enumerated() { (pointer + index).initialize(to: make(value, &self)) }
+    for (index, value) in values.enumerated() {
+      (pointer + index).initialize(to: make(value, &self))
+    }
     return pointer
   }
 

@@ -1,5 +1,4 @@
 internal import CWireProtos
-internal import Glibc
 
 /// Runs protobuf-c's pack and unpack for the generated messages, with all C memory in a
 /// `CArena` whose first block is on the stack.
@@ -10,7 +9,7 @@ internal import Glibc
 enum CMessageCodec {
   /// Bytes of stack used before the arena spills into the heap. Covers `CallHeaders` with a
   /// handful of metadata entries and the small request messages.
-  static let scratchByteCount = 2048
+  static let scratchByteCount = 1024
 
   /// Builds the C form of a message with `build` and packs it.
   /// - Parameter build: fills a protobuf-c message in the arena and returns its address.
@@ -39,7 +38,8 @@ enum CMessageCodec {
   static func decode<C, Message>(
     _ bytes: UnsafeRawBufferPointer,
     messageName: String,
-    unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<C>?,
+    unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) ->
+      UnsafeMutablePointer<C>?,
     read: (UnsafeMutablePointer<C>) throws(ProtoDecodingError) -> Message
   ) throws(ProtoDecodingError) -> Message {
     let result: Result<Message, ProtoDecodingError> = withUnsafeTemporaryAllocation(
@@ -50,7 +50,8 @@ enum CMessageCodec {
         var allocator = ProtobufCAllocator(
           alloc: { data, size in
             guard let data else { return nil }
-            return data.assumingMemoryBound(to: CArena.self).pointee.allocateIfPossible(byteCount: size)
+            return data.assumingMemoryBound(to: CArena.self).pointee.allocateIfPossible(
+              byteCount: size)
           },
           free: { _, _ in },  // the arena frees everything at once
           allocator_data: UnsafeMutableRawPointer(arenaPointer))
@@ -75,15 +76,15 @@ enum CRead {
   /// A Swift string from a protobuf-c string, which must be valid UTF-8 (proto3 requires it;
   /// protobuf-c does not check).
   /// - Parameter field: the full proto name of the field, for the error.
-  static func string(_ pointer: UnsafeMutablePointer<CChar>?, field: String) throws(ProtoDecodingError)
+  static func string(_ pointer: UnsafeMutablePointer<CChar>?, field: String)
+    throws(ProtoDecodingError)
     -> String
   {
-    guard let pointer else { return "" }
-    let length = strlen(pointer)
-    if length == 0 { return "" }
-    let utf8 = UnsafeBufferPointer(
-      start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
-    guard let string = String(validating: utf8, as: UTF8.self) else {
+    guard let pointer, pointer.pointee != 0 else { return "" }
+    // `String(validatingCString:)` runs the standard library's strict UTF-8 validation
+    // (overlong forms, surrogates and values above U+10FFFF are rejected) without the generic
+    // code path of `String(validating:as:)`, which costs a metadata lookup per call.
+    guard let string = String(validatingCString: pointer) else {
       throw ProtoDecodingError(messageName: "", reason: "string field \(field) is not valid UTF-8")
     }
     return string
@@ -102,7 +103,9 @@ enum CRead {
   }
 
   /// A C array converted element by element (booleans, enums).
-  static func array<C, T>(_ pointer: UnsafeMutablePointer<C>?, count: Int, converting convert: (C) -> T) -> [T] {
+  static func array<C, T>(
+    _ pointer: UnsafeMutablePointer<C>?, count: Int, converting convert: (C) -> T
+  ) -> [T] {
     guard count > 0, let pointer else { return [] }
     return UnsafeBufferPointer(start: pointer, count: count).map(convert)
   }
@@ -119,14 +122,17 @@ enum CRead {
   }
 
   /// Copies of a C array of byte strings.
-  static func bytesArray(_ pointer: UnsafeMutablePointer<ProtobufCBinaryData>?, count: Int) -> [[UInt8]] {
+  static func bytesArray(_ pointer: UnsafeMutablePointer<ProtobufCBinaryData>?, count: Int)
+    -> [[UInt8]]
+  {
     guard count > 0, let pointer else { return [] }
     return UnsafeBufferPointer(start: pointer, count: count).map(Self.bytes)
   }
 
   /// A singular message field: `nil` when it is absent.
   static func message<C, M>(
-    _ pointer: UnsafeMutablePointer<C>?, reading read: (UnsafeMutablePointer<C>) throws(ProtoDecodingError) -> M
+    _ pointer: UnsafeMutablePointer<C>?,
+    reading read: (UnsafeMutablePointer<C>) throws(ProtoDecodingError) -> M
   ) throws(ProtoDecodingError) -> M? {
     guard let pointer else { return nil }
     return try read(pointer)

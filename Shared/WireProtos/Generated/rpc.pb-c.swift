@@ -19,7 +19,8 @@ extension MetadataEntry {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MetadataEntry>) throws(ProtoDecodingError) {
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__MetadataEntry>) throws(ProtoDecodingError)
+  {
     self.key = try CRead.string(message.pointee.key, field: "dcmms.v1.MetadataEntry.key")
     self.value = CRead.bytes(message.pointee.value)
   }
@@ -54,8 +55,11 @@ extension CallHeaders {
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CallHeaders>) throws(ProtoDecodingError) {
     self.method = try CRead.string(message.pointee.method, field: "dcmms.v1.CallHeaders.method")
     self.timeoutUs = message.pointee.timeout_us
-    self.metadata = try CRead.messages(message.pointee.metadata, count: message.pointee.n_metadata, reading: MetadataEntry.init(cMessage:))
-    self.acceptCompression = try CRead.string(message.pointee.accept_compression, field: "dcmms.v1.CallHeaders.accept_compression")
+    self.metadata = try CRead.messages(
+      message.pointee.metadata, count: message.pointee.n_metadata,
+      reading: MetadataEntry.init(cMessage:))
+    self.acceptCompression = try CRead.string(
+      message.pointee.accept_compression, field: "dcmms.v1.CallHeaders.accept_compression")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -65,8 +69,12 @@ extension CallHeaders {
     if !self.method.isEmpty { message.pointee.method = arena.copyString(self.method) }
     message.pointee.timeout_us = self.timeoutUs
     message.pointee.n_metadata = self.metadata.count
-    message.pointee.metadata = arena.copyMessages(self.metadata) { value, arena in value.makeCMessage(in: &arena) }
-    if !self.acceptCompression.isEmpty { message.pointee.accept_compression = arena.copyString(self.acceptCompression) }
+    message.pointee.metadata = arena.copyMessages(self.metadata) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
+    if !self.acceptCompression.isEmpty {
+      message.pointee.accept_compression = arena.copyString(self.acceptCompression)
+    }
     return message
   }
 }
@@ -88,8 +96,12 @@ extension ResponseHeaders {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ResponseHeaders>) throws(ProtoDecodingError) {
-    self.metadata = try CRead.messages(message.pointee.metadata, count: message.pointee.n_metadata, reading: MetadataEntry.init(cMessage:))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__ResponseHeaders>)
+    throws(ProtoDecodingError)
+  {
+    self.metadata = try CRead.messages(
+      message.pointee.metadata, count: message.pointee.n_metadata,
+      reading: MetadataEntry.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -97,7 +109,9 @@ extension ResponseHeaders {
     let message = arena.allocate(Dcmms__V1__ResponseHeaders.self)
     dcmms__v1__response_headers__init(message)
     message.pointee.n_metadata = self.metadata.count
-    message.pointee.metadata = arena.copyMessages(self.metadata) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.metadata = arena.copyMessages(self.metadata) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -122,7 +136,9 @@ extension CallStatus {
   init(cMessage message: UnsafeMutablePointer<Dcmms__V1__CallStatus>) throws(ProtoDecodingError) {
     self.code = message.pointee.code
     self.message = try CRead.string(message.pointee.message, field: "dcmms.v1.CallStatus.message")
-    self.trailers = try CRead.messages(message.pointee.trailers, count: message.pointee.n_trailers, reading: MetadataEntry.init(cMessage:))
+    self.trailers = try CRead.messages(
+      message.pointee.trailers, count: message.pointee.n_trailers,
+      reading: MetadataEntry.init(cMessage:))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -132,7 +148,9 @@ extension CallStatus {
     message.pointee.code = self.code
     if !self.message.isEmpty { message.pointee.message = arena.copyString(self.message) }
     message.pointee.n_trailers = self.trailers.count
-    message.pointee.trailers = arena.copyMessages(self.trailers) { value, arena in value.makeCMessage(in: &arena) }
+    message.pointee.trailers = arena.copyMessages(self.trailers) { value, arena in
+      value.makeCMessage(in: &arena)
+    }
     return message
   }
 }
@@ -226,8 +244,11 @@ extension HealthCheckRequest {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__HealthCheckRequest>) throws(ProtoDecodingError) {
-    self.service = try CRead.string(message.pointee.service, field: "dcmms.v1.HealthCheckRequest.service")
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__HealthCheckRequest>)
+    throws(ProtoDecodingError)
+  {
+    self.service = try CRead.string(
+      message.pointee.service, field: "dcmms.v1.HealthCheckRequest.service")
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
@@ -256,12 +277,16 @@ extension HealthCheckResponse {
   }
 
   /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__HealthCheckResponse>) throws(ProtoDecodingError) {
-    self.status = HealthCheckResponse.ServingStatus(rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue))
+  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__HealthCheckResponse>)
+    throws(ProtoDecodingError)
+  {
+    self.status = HealthCheckResponse.ServingStatus(
+      rawValue: Int32(truncatingIfNeeded: message.pointee.status.rawValue))
   }
 
   /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__HealthCheckResponse> {
+  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__HealthCheckResponse>
+  {
     let message = arena.allocate(Dcmms__V1__HealthCheckResponse.self)
     dcmms__v1__health_check_response__init(message)
     message.pointee.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))

@@ -237,10 +237,10 @@ package struct HealthCheckResponse: ProtoMessage, Hashable {
     /// The declared name of this value, or `nil` when it is not one of `knownValues`.
     package var protoName: String? {
       switch self.rawValue {
-        case 0: "UNKNOWN"
-        case 1: "SERVING"
-        case 2: "NOT_SERVING"
-        default: nil
+      case 0: "UNKNOWN"
+      case 1: "SERVING"
+      case 2: "NOT_SERVING"
+      default: nil
       }
     }
   }
