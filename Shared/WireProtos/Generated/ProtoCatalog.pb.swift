@@ -208,7 +208,6 @@ package enum ProtoCatalog {
     "dcmms.v1.TelemetryBatch": TelemetryBatch.self,
     "dcmms.v1.TelemetryRow": TelemetryRow.self,
     "dcmms.v1.TimeRange": TimeRange.self,
-    "dcmms.v1.TokenClaims": TokenClaims.self,
     "dcmms.v1.TrafficPolicy": TrafficPolicy.self,
     "dcmms.v1.TransitionStageRequest": TransitionStageRequest.self,
     "dcmms.v1.TransitionStageResponse": TransitionStageResponse.self,

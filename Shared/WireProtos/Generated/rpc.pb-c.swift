@@ -189,44 +189,6 @@ extension GoAway {
   }
 }
 
-// MARK: - TokenClaims
-
-extension TokenClaims {
-  /// Decodes a `dcmms.v1.TokenClaims` from protobuf bytes.
-  /// - Throws: `ProtoDecodingError` when the bytes are not a valid encoding of this message.
-  package init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
-    self = try CMessageCodec.decode(
-      bytes, messageName: Self.protoMessageName, unpack: dcmms__v1__token_claims__unpack,
-      read: Self.init(cMessage:))
-  }
-
-  /// The protobuf encoding of this message.
-  package func serializedBytes() -> [UInt8] {
-    CMessageCodec.encode { arena in UnsafeMutableRawPointer(self.makeCMessage(in: &arena)) }
-  }
-
-  /// Copies a protobuf-c message into Swift values, validating strings.
-  init(cMessage message: UnsafeMutablePointer<Dcmms__V1__TokenClaims>) throws(ProtoDecodingError) {
-    self.subject = try CRead.string(message.pointee.subject, field: "dcmms.v1.TokenClaims.subject")
-    self.role = try CRead.string(message.pointee.role, field: "dcmms.v1.TokenClaims.role")
-    self.expiresAt = message.pointee.expires_at
-    self.issuedAt = message.pointee.issued_at
-    self.keyID = try CRead.string(message.pointee.key_id, field: "dcmms.v1.TokenClaims.key_id")
-  }
-
-  /// Builds the protobuf-c form of this message in `arena`.
-  func makeCMessage(in arena: inout CArena) -> UnsafeMutablePointer<Dcmms__V1__TokenClaims> {
-    let message = arena.allocate(Dcmms__V1__TokenClaims.self)
-    dcmms__v1__token_claims__init(message)
-    if !self.subject.isEmpty { message.pointee.subject = arena.copyString(self.subject) }
-    if !self.role.isEmpty { message.pointee.role = arena.copyString(self.role) }
-    message.pointee.expires_at = self.expiresAt
-    message.pointee.issued_at = self.issuedAt
-    if !self.keyID.isEmpty { message.pointee.key_id = arena.copyString(self.keyID) }
-    return message
-  }
-}
-
 // MARK: - HealthCheckRequest
 
 extension HealthCheckRequest {

@@ -138,45 +138,6 @@ package struct GoAway: ProtoMessage, Hashable {
   }
 }
 
-/// Claims carried in a bearer token (see proto/README.md, "Authentication").
-package struct TokenClaims: ProtoMessage, Hashable {
-  /// The fully-qualified proto name, `dcmms.v1.TokenClaims`.
-  package static let protoMessageName = "dcmms.v1.TokenClaims"
-
-  /// Field `subject` (1).
-  package var subject: String = ""
-
-  /// "service", "ml-engineer" or "viewer".
-  package var role: String = ""
-
-  /// Expiry as Unix seconds.
-  package var expiresAt: Int64 = 0
-
-  /// Field `issued_at` (4).
-  package var issuedAt: Int64 = 0
-
-  /// Identifies the signing key, so keys can be rotated.
-  package var keyID: String = ""
-
-  /// Creates a message with every field at its default.
-  package init() {}
-
-  /// Creates a message from its fields; omitted fields keep their defaults.
-  package init(
-    subject: String = "",
-    role: String = "",
-    expiresAt: Int64 = 0,
-    issuedAt: Int64 = 0,
-    keyID: String = ""
-  ) {
-    self.subject = subject
-    self.role = role
-    self.expiresAt = expiresAt
-    self.issuedAt = issuedAt
-    self.keyID = keyID
-  }
-}
-
 /// Standard health check, served by every service.
 package struct HealthCheckRequest: ProtoMessage, Hashable {
   /// The fully-qualified proto name, `dcmms.v1.HealthCheckRequest`.

@@ -20,7 +20,6 @@ typedef struct Dcmms__V1__CallHeaders Dcmms__V1__CallHeaders;
 typedef struct Dcmms__V1__ResponseHeaders Dcmms__V1__ResponseHeaders;
 typedef struct Dcmms__V1__CallStatus Dcmms__V1__CallStatus;
 typedef struct Dcmms__V1__GoAway Dcmms__V1__GoAway;
-typedef struct Dcmms__V1__TokenClaims Dcmms__V1__TokenClaims;
 typedef struct Dcmms__V1__HealthCheckRequest Dcmms__V1__HealthCheckRequest;
 typedef struct Dcmms__V1__HealthCheckResponse Dcmms__V1__HealthCheckResponse;
 
@@ -136,32 +135,6 @@ struct  Dcmms__V1__GoAway
 #define DCMMS__V1__GO_AWAY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&dcmms__v1__go_away__descriptor) \
     , 0, 0, (char *)protobuf_c_empty_string }
-
-
-/*
- * Claims carried in a bearer token (see proto/README.md, "Authentication").
- */
-struct  Dcmms__V1__TokenClaims
-{
-  ProtobufCMessage base;
-  char *subject;
-  /*
-   * "service", "ml-engineer" or "viewer".
-   */
-  char *role;
-  /*
-   * Expiry as Unix seconds.
-   */
-  int64_t expires_at;
-  int64_t issued_at;
-  /*
-   * Identifies the signing key, so keys can be rotated.
-   */
-  char *key_id;
-};
-#define DCMMS__V1__TOKEN_CLAIMS__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&dcmms__v1__token_claims__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -282,25 +255,6 @@ Dcmms__V1__GoAway *
 void   dcmms__v1__go_away__free_unpacked
                      (Dcmms__V1__GoAway *message,
                       ProtobufCAllocator *allocator);
-/* Dcmms__V1__TokenClaims methods */
-void   dcmms__v1__token_claims__init
-                     (Dcmms__V1__TokenClaims         *message);
-size_t dcmms__v1__token_claims__get_packed_size
-                     (const Dcmms__V1__TokenClaims   *message);
-size_t dcmms__v1__token_claims__pack
-                     (const Dcmms__V1__TokenClaims   *message,
-                      uint8_t             *out);
-size_t dcmms__v1__token_claims__pack_to_buffer
-                     (const Dcmms__V1__TokenClaims   *message,
-                      ProtobufCBuffer     *buffer);
-Dcmms__V1__TokenClaims *
-       dcmms__v1__token_claims__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   dcmms__v1__token_claims__free_unpacked
-                     (Dcmms__V1__TokenClaims *message,
-                      ProtobufCAllocator *allocator);
 /* Dcmms__V1__HealthCheckRequest methods */
 void   dcmms__v1__health_check_request__init
                      (Dcmms__V1__HealthCheckRequest         *message);
@@ -356,9 +310,6 @@ typedef void (*Dcmms__V1__CallStatus_Closure)
 typedef void (*Dcmms__V1__GoAway_Closure)
                  (const Dcmms__V1__GoAway *message,
                   void *closure_data);
-typedef void (*Dcmms__V1__TokenClaims_Closure)
-                 (const Dcmms__V1__TokenClaims *message,
-                  void *closure_data);
 typedef void (*Dcmms__V1__HealthCheckRequest_Closure)
                  (const Dcmms__V1__HealthCheckRequest *message,
                   void *closure_data);
@@ -406,7 +357,6 @@ extern const ProtobufCMessageDescriptor dcmms__v1__call_headers__descriptor;
 extern const ProtobufCMessageDescriptor dcmms__v1__response_headers__descriptor;
 extern const ProtobufCMessageDescriptor dcmms__v1__call_status__descriptor;
 extern const ProtobufCMessageDescriptor dcmms__v1__go_away__descriptor;
-extern const ProtobufCMessageDescriptor dcmms__v1__token_claims__descriptor;
 extern const ProtobufCMessageDescriptor dcmms__v1__health_check_request__descriptor;
 extern const ProtobufCMessageDescriptor dcmms__v1__health_check_response__descriptor;
 extern const ProtobufCEnumDescriptor    dcmms__v1__health_check_response__serving_status__descriptor;
