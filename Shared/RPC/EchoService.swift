@@ -9,13 +9,10 @@ package enum EchoService {
 
   /// Adds the Echo methods to `router`.
   package static func register(into router: inout RPCRouter) {
-    router.registerUnary(MethodDescriptor(Echo.Method.echo), request: EchoRequest.self, response: EchoResponse.self) {
-      request, _ in
+    router.register(Echo.Method.Echo.self) { request, _ in
       Self.response(to: request, sequence: request.sequence)
     }
-    router.registerServerStreaming(
-      MethodDescriptor(Echo.Method.expand), request: EchoRequest.self, response: EchoResponse.self
-    ) { request, writer, _ in
+    router.register(Echo.Method.Expand.self) { request, writer, _ in
       guard request.responseCount <= Self.maxExpandCount else {
         throw RPCError(code: .invalidArgument, message: "response_count is at most \(Self.maxExpandCount)")
       }
@@ -23,9 +20,7 @@ package enum EchoService {
         try await writer.write(Self.response(to: request, sequence: request.sequence &+ index))
       }
     }
-    router.registerClientStreaming(
-      MethodDescriptor(Echo.Method.collect), request: EchoRequest.self, response: EchoResponse.self
-    ) { requests, _ in
+    router.register(Echo.Method.Collect.self) { requests, _ in
       var response = EchoResponse()
       for try await request in requests {
         response.payload.append(contentsOf: request.payload)

@@ -43,14 +43,10 @@ package final class HealthService: Sendable {
 
   /// Adds `Health/Check` and `Health/Watch` to `router`.
   package func register(into router: inout RPCRouter) {
-    router.registerUnary(
-      MethodDescriptor(Health.Method.check), request: HealthCheckRequest.self, response: HealthCheckResponse.self
-    ) { [self] _, _ in
+    router.register(Health.Method.Check.self) { [self] _, _ in
       HealthCheckResponse(status: self.status)
     }
-    router.registerServerStreaming(
-      MethodDescriptor(Health.Method.watch), request: HealthCheckRequest.self, response: HealthCheckResponse.self
-    ) { [self] _, writer, _ in
+    router.register(Health.Method.Watch.self) { [self] _, writer, _ in
       let (stream, continuation) = AsyncStream.makeStream(of: HealthCheckResponse.ServingStatus.self, bufferingPolicy: .bufferingNewest(1))
       let id = self.state.withLock { state -> Int in
         let id = state.nextWatcher

@@ -15,17 +15,13 @@ struct HealthServiceTests {
     let address = try server.start()
     let client = RPCClient(configuration: .init(endpoints: [address]))
 
-    let first = try await client.unary(
-      MethodDescriptor(Health.Method.check), request: HealthCheckRequest(), response: HealthCheckResponse.self)
+    let first = try await client.call(Health.Method.Check.self, HealthCheckRequest())
     #expect(first.status == .notServing)
     health.setStatus(.serving)
-    let second = try await client.unary(
-      MethodDescriptor(Health.Method.check), request: HealthCheckRequest(), response: HealthCheckResponse.self)
+    let second = try await client.call(Health.Method.Check.self, HealthCheckRequest())
     #expect(second.status == .serving)
 
-    let seen = try await client.serverStreaming(
-      MethodDescriptor(Health.Method.watch), request: HealthCheckRequest(), response: HealthCheckResponse.self
-    ) { responses in
+    let seen = try await client.call(Health.Method.Watch.self, HealthCheckRequest()) { responses in
       var seen: [HealthCheckResponse.ServingStatus] = []
       for try await response in responses {
         seen.append(response.status)

@@ -29,7 +29,9 @@ enum Naming {
     "Array", "Bool", "Character", "Data", "Date", "Dictionary", "Double", "Duration", "Error",
     "Float", "Int", "Int32", "Int64", "Never", "Optional", "Protocol", "Range", "Result", "Self",
     "Sequence", "Set", "String", "Type", "UInt32", "UInt64", "URL", "UUID", "Void", "Method",
-    "ProtoMessage", "ProtoMethodInfo", "ProtoDecodingError", "CArena", "Kind",
+    "ProtoMessage", "ProtoMethodInfo", "ProtoDecodingError", "CArena", "Kind", "ProtoMethod",
+    "UnaryProtoMethod", "ServerStreamingProtoMethod", "ClientStreamingProtoMethod",
+    "BidirectionalStreamingProtoMethod",
   ]
 
   static let cKeywords: Set<String> = [

@@ -170,18 +170,19 @@ struct SwiftEmitter {
     writer.open("package enum Method {")
     for method in service.methods {
       let kind: String
+      let kindProtocol: String
       switch (method.requestStreaming, method.responseStreaming) {
-      case (false, false): kind = ".unary"
-      case (true, false): kind = ".clientStreaming"
-      case (false, true): kind = ".serverStreaming"
-      case (true, true): kind = ".bidirectionalStreaming"
+      case (false, false): (kind, kindProtocol) = (".unary", "UnaryProtoMethod")
+      case (true, false): (kind, kindProtocol) = (".clientStreaming", "ClientStreamingProtoMethod")
+      case (false, true): (kind, kindProtocol) = (".serverStreaming", "ServerStreamingProtoMethod")
+      case (true, true): (kind, kindProtocol) = (".bidirectionalStreaming", "BidirectionalStreamingProtoMethod")
       }
       let requestSwift = Naming.swiftTypeName(
         fullName: method.resolvedRequest, package: self.schema.package)
       let responseSwift = Naming.swiftTypeName(
         fullName: method.resolvedResponse, package: self.schema.package)
       writer.doc(method.doc, fallback: "`\(method.name)`.")
-      writer.open("package enum \(method.name) {")
+      writer.open("package enum \(method.name): \(kindProtocol) {")
       writer.line("/// The request message\(method.requestStreaming ? ", sent as a stream" : "").")
       writer.line("package typealias Input = \(requestSwift)")
       writer.line(

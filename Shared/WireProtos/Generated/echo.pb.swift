@@ -72,7 +72,7 @@ package enum Echo {
   /// The service's methods: request and response types, and descriptors.
   package enum Method {
     /// Returns the request's fields.
-    package enum Echo {
+    package enum Echo: UnaryProtoMethod {
       /// The request message.
       package typealias Input = EchoRequest
       /// The response message.
@@ -88,7 +88,7 @@ package enum Echo {
     package static let echo = Echo.info
 
     /// Streams `response_count` responses, numbered from `sequence`.
-    package enum Expand {
+    package enum Expand: ServerStreamingProtoMethod {
       /// The request message.
       package typealias Input = EchoRequest
       /// The response message, sent as a stream.
@@ -104,7 +104,7 @@ package enum Echo {
     package static let expand = Expand.info
 
     /// Concatenates the payloads of every request into one response; `sequence` counts them.
-    package enum Collect {
+    package enum Collect: ClientStreamingProtoMethod {
       /// The request message, sent as a stream.
       package typealias Input = EchoRequest
       /// The response message.

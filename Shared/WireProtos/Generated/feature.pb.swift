@@ -1542,7 +1542,7 @@ package enum Feature {
   /// The service's methods: request and response types, and descriptors.
   package enum Method {
     /// Streams telemetry batches in; answers once, with counts, when the client closes.
-    package enum IngestTelemetry {
+    package enum IngestTelemetry: ClientStreamingProtoMethod {
       /// The request message, sent as a stream.
       package typealias Input = IngestTelemetryRequest
       /// The response message.
@@ -1558,7 +1558,7 @@ package enum Feature {
     package static let ingestTelemetry = IngestTelemetry.info
 
     /// Streams a CSV file in (header first), mapped by its column mapping.
-    package enum ImportTelemetryCsv {
+    package enum ImportTelemetryCsv: ClientStreamingProtoMethod {
       /// The request message, sent as a stream.
       package typealias Input = ImportTelemetryCsvRequest
       /// The response message.
@@ -1574,7 +1574,7 @@ package enum Feature {
     package static let importTelemetryCsv = ImportTelemetryCsv.info
 
     /// `UpsertAssets`.
-    package enum UpsertAssets {
+    package enum UpsertAssets: UnaryProtoMethod {
       /// The request message.
       package typealias Input = UpsertAssetsRequest
       /// The response message.
@@ -1590,7 +1590,7 @@ package enum Feature {
     package static let upsertAssets = UpsertAssets.info
 
     /// `ListAssets`.
-    package enum ListAssets {
+    package enum ListAssets: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListAssetsRequest
       /// The response message.
@@ -1606,7 +1606,7 @@ package enum Feature {
     package static let listAssets = ListAssets.info
 
     /// `SimulateFleet`.
-    package enum SimulateFleet {
+    package enum SimulateFleet: UnaryProtoMethod {
       /// The request message.
       package typealias Input = SimulateFleetRequest
       /// The response message.
@@ -1622,7 +1622,7 @@ package enum Feature {
     package static let simulateFleet = SimulateFleet.info
 
     /// `RegisterFeatureView`.
-    package enum RegisterFeatureView {
+    package enum RegisterFeatureView: UnaryProtoMethod {
       /// The request message.
       package typealias Input = RegisterFeatureViewRequest
       /// The response message.
@@ -1638,7 +1638,7 @@ package enum Feature {
     package static let registerFeatureView = RegisterFeatureView.info
 
     /// `GetFeatureView`.
-    package enum GetFeatureView {
+    package enum GetFeatureView: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetFeatureViewRequest
       /// The response message.
@@ -1654,7 +1654,7 @@ package enum Feature {
     package static let getFeatureView = GetFeatureView.info
 
     /// `ListFeatureViews`.
-    package enum ListFeatureViews {
+    package enum ListFeatureViews: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListFeatureViewsRequest
       /// The response message.
@@ -1670,7 +1670,7 @@ package enum Feature {
     package static let listFeatureViews = ListFeatureViews.info
 
     /// `ComputeFeatures`.
-    package enum ComputeFeatures {
+    package enum ComputeFeatures: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ComputeFeaturesRequest
       /// The response message.
@@ -1686,7 +1686,7 @@ package enum Feature {
     package static let computeFeatures = ComputeFeatures.info
 
     /// `Materialize`.
-    package enum Materialize {
+    package enum Materialize: UnaryProtoMethod {
       /// The request message.
       package typealias Input = MaterializeRequest
       /// The response message.
@@ -1702,7 +1702,7 @@ package enum Feature {
     package static let materialize = Materialize.info
 
     /// Latest features of assets from the online store; the inference hot path.
-    package enum GetOnlineFeatures {
+    package enum GetOnlineFeatures: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetOnlineFeaturesRequest
       /// The response message.
@@ -1718,7 +1718,7 @@ package enum Feature {
     package static let getOnlineFeatures = GetOnlineFeatures.info
 
     /// Point-in-time features for training, streamed in batches.
-    package enum GetHistoricalFeatures {
+    package enum GetHistoricalFeatures: ServerStreamingProtoMethod {
       /// The request message.
       package typealias Input = GetHistoricalFeaturesRequest
       /// The response message, sent as a stream.
@@ -1734,7 +1734,7 @@ package enum Feature {
     package static let getHistoricalFeatures = GetHistoricalFeatures.info
 
     /// `ValidateData`.
-    package enum ValidateData {
+    package enum ValidateData: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ValidateDataRequest
       /// The response message.

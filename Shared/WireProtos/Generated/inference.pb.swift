@@ -607,7 +607,7 @@ package enum Inference {
   /// The service's methods: request and response types, and descriptors.
   package enum Method {
     /// `Predict`.
-    package enum Predict {
+    package enum Predict: UnaryProtoMethod {
       /// The request message.
       package typealias Input = PredictRequest
       /// The response message.
@@ -623,7 +623,7 @@ package enum Inference {
     package static let predict = Predict.info
 
     /// `BatchPredict`.
-    package enum BatchPredict {
+    package enum BatchPredict: UnaryProtoMethod {
       /// The request message.
       package typealias Input = BatchPredictRequest
       /// The response message.
@@ -639,7 +639,7 @@ package enum Inference {
     package static let batchPredict = BatchPredict.info
 
     /// `Explain`.
-    package enum Explain {
+    package enum Explain: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ExplainRequest
       /// The response message.
@@ -655,7 +655,7 @@ package enum Inference {
     package static let explain = Explain.info
 
     /// `ModelStatus`.
-    package enum ModelStatus {
+    package enum ModelStatus: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ModelStatusRequest
       /// The response message.

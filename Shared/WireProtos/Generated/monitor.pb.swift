@@ -1585,7 +1585,7 @@ package enum Monitor {
   /// The service's methods: request and response types, and descriptors.
   package enum Method {
     /// `RecordPredictions`.
-    package enum RecordPredictions {
+    package enum RecordPredictions: UnaryProtoMethod {
       /// The request message.
       package typealias Input = RecordPredictionsRequest
       /// The response message.
@@ -1601,7 +1601,7 @@ package enum Monitor {
     package static let recordPredictions = RecordPredictions.info
 
     /// `RecordOutcomes`.
-    package enum RecordOutcomes {
+    package enum RecordOutcomes: UnaryProtoMethod {
       /// The request message.
       package typealias Input = RecordOutcomesRequest
       /// The response message.
@@ -1617,7 +1617,7 @@ package enum Monitor {
     package static let recordOutcomes = RecordOutcomes.info
 
     /// `GetPerformance`.
-    package enum GetPerformance {
+    package enum GetPerformance: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetPerformanceRequest
       /// The response message.
@@ -1633,7 +1633,7 @@ package enum Monitor {
     package static let getPerformance = GetPerformance.info
 
     /// `GetDriftReport`.
-    package enum GetDriftReport {
+    package enum GetDriftReport: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetDriftReportRequest
       /// The response message.
@@ -1649,7 +1649,7 @@ package enum Monitor {
     package static let getDriftReport = GetDriftReport.info
 
     /// `ListAlerts`.
-    package enum ListAlerts {
+    package enum ListAlerts: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListAlertsRequest
       /// The response message.
@@ -1665,7 +1665,7 @@ package enum Monitor {
     package static let listAlerts = ListAlerts.info
 
     /// `ListAlertRules`.
-    package enum ListAlertRules {
+    package enum ListAlertRules: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListAlertRulesRequest
       /// The response message.
@@ -1681,7 +1681,7 @@ package enum Monitor {
     package static let listAlertRules = ListAlertRules.info
 
     /// `SetPipelineConfig`.
-    package enum SetPipelineConfig {
+    package enum SetPipelineConfig: UnaryProtoMethod {
       /// The request message.
       package typealias Input = SetPipelineConfigRequest
       /// The response message.
@@ -1697,7 +1697,7 @@ package enum Monitor {
     package static let setPipelineConfig = SetPipelineConfig.info
 
     /// `ListPipelineConfigs`.
-    package enum ListPipelineConfigs {
+    package enum ListPipelineConfigs: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListPipelineConfigsRequest
       /// The response message.
@@ -1713,7 +1713,7 @@ package enum Monitor {
     package static let listPipelineConfigs = ListPipelineConfigs.info
 
     /// `StartPipeline`.
-    package enum StartPipeline {
+    package enum StartPipeline: UnaryProtoMethod {
       /// The request message.
       package typealias Input = StartPipelineRequest
       /// The response message.
@@ -1729,7 +1729,7 @@ package enum Monitor {
     package static let startPipeline = StartPipeline.info
 
     /// `GetPipelineStatus`.
-    package enum GetPipelineStatus {
+    package enum GetPipelineStatus: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetPipelineStatusRequest
       /// The response message.
@@ -1745,7 +1745,7 @@ package enum Monitor {
     package static let getPipelineStatus = GetPipelineStatus.info
 
     /// `ListPipelineRuns`.
-    package enum ListPipelineRuns {
+    package enum ListPipelineRuns: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListPipelineRunsRequest
       /// The response message.
@@ -1761,7 +1761,7 @@ package enum Monitor {
     package static let listPipelineRuns = ListPipelineRuns.info
 
     /// `ApprovePipeline`.
-    package enum ApprovePipeline {
+    package enum ApprovePipeline: UnaryProtoMethod {
       /// The request message.
       package typealias Input = PipelineDecisionRequest
       /// The response message.
@@ -1777,7 +1777,7 @@ package enum Monitor {
     package static let approvePipeline = ApprovePipeline.info
 
     /// `RejectPipeline`.
-    package enum RejectPipeline {
+    package enum RejectPipeline: UnaryProtoMethod {
       /// The request message.
       package typealias Input = PipelineDecisionRequest
       /// The response message.

@@ -2165,7 +2165,7 @@ package enum Registry {
   /// The service's methods: request and response types, and descriptors.
   package enum Method {
     /// `CreateRegisteredModel`.
-    package enum CreateRegisteredModel {
+    package enum CreateRegisteredModel: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CreateRegisteredModelRequest
       /// The response message.
@@ -2181,7 +2181,7 @@ package enum Registry {
     package static let createRegisteredModel = CreateRegisteredModel.info
 
     /// `GetRegisteredModel`.
-    package enum GetRegisteredModel {
+    package enum GetRegisteredModel: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetRegisteredModelRequest
       /// The response message.
@@ -2197,7 +2197,7 @@ package enum Registry {
     package static let getRegisteredModel = GetRegisteredModel.info
 
     /// `ListRegisteredModels`.
-    package enum ListRegisteredModels {
+    package enum ListRegisteredModels: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListRegisteredModelsRequest
       /// The response message.
@@ -2213,7 +2213,7 @@ package enum Registry {
     package static let listRegisteredModels = ListRegisteredModels.info
 
     /// `CreateModelVersion`.
-    package enum CreateModelVersion {
+    package enum CreateModelVersion: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CreateModelVersionRequest
       /// The response message.
@@ -2229,7 +2229,7 @@ package enum Registry {
     package static let createModelVersion = CreateModelVersion.info
 
     /// `GetModelVersion`.
-    package enum GetModelVersion {
+    package enum GetModelVersion: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetModelVersionRequest
       /// The response message.
@@ -2245,7 +2245,7 @@ package enum Registry {
     package static let getModelVersion = GetModelVersion.info
 
     /// `ListModelVersions`.
-    package enum ListModelVersions {
+    package enum ListModelVersions: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListModelVersionsRequest
       /// The response message.
@@ -2261,7 +2261,7 @@ package enum Registry {
     package static let listModelVersions = ListModelVersions.info
 
     /// `SearchModelVersions`.
-    package enum SearchModelVersions {
+    package enum SearchModelVersions: UnaryProtoMethod {
       /// The request message.
       package typealias Input = SearchModelVersionsRequest
       /// The response message.
@@ -2277,7 +2277,7 @@ package enum Registry {
     package static let searchModelVersions = SearchModelVersions.info
 
     /// `GetLatestVersions`.
-    package enum GetLatestVersions {
+    package enum GetLatestVersions: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetLatestVersionsRequest
       /// The response message.
@@ -2293,7 +2293,7 @@ package enum Registry {
     package static let getLatestVersions = GetLatestVersions.info
 
     /// `CompareVersions`.
-    package enum CompareVersions {
+    package enum CompareVersions: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CompareVersionsRequest
       /// The response message.
@@ -2309,7 +2309,7 @@ package enum Registry {
     package static let compareVersions = CompareVersions.info
 
     /// `CheckGates`.
-    package enum CheckGates {
+    package enum CheckGates: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CheckGatesRequest
       /// The response message.
@@ -2325,7 +2325,7 @@ package enum Registry {
     package static let checkGates = CheckGates.info
 
     /// `TransitionStage`.
-    package enum TransitionStage {
+    package enum TransitionStage: UnaryProtoMethod {
       /// The request message.
       package typealias Input = TransitionStageRequest
       /// The response message.
@@ -2341,7 +2341,7 @@ package enum Registry {
     package static let transitionStage = TransitionStage.info
 
     /// `ApproveVersion`.
-    package enum ApproveVersion {
+    package enum ApproveVersion: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ApproveVersionRequest
       /// The response message.
@@ -2357,7 +2357,7 @@ package enum Registry {
     package static let approveVersion = ApproveVersion.info
 
     /// `RecordABTestResult`.
-    package enum RecordABTestResult {
+    package enum RecordABTestResult: UnaryProtoMethod {
       /// The request message.
       package typealias Input = RecordABTestResultRequest
       /// The response message.
@@ -2373,7 +2373,7 @@ package enum Registry {
     package static let recordABTestResult = RecordABTestResult.info
 
     /// `MeasureLatency`.
-    package enum MeasureLatency {
+    package enum MeasureLatency: UnaryProtoMethod {
       /// The request message.
       package typealias Input = MeasureLatencyRequest
       /// The response message.
@@ -2389,7 +2389,7 @@ package enum Registry {
     package static let measureLatency = MeasureLatency.info
 
     /// `Rollback`.
-    package enum Rollback {
+    package enum Rollback: UnaryProtoMethod {
       /// The request message.
       package typealias Input = RollbackRequest
       /// The response message.
@@ -2405,7 +2405,7 @@ package enum Registry {
     package static let rollback = Rollback.info
 
     /// `SetAlias`.
-    package enum SetAlias {
+    package enum SetAlias: UnaryProtoMethod {
       /// The request message.
       package typealias Input = SetAliasRequest
       /// The response message.
@@ -2421,7 +2421,7 @@ package enum Registry {
     package static let setAlias = SetAlias.info
 
     /// `DeleteAlias`.
-    package enum DeleteAlias {
+    package enum DeleteAlias: UnaryProtoMethod {
       /// The request message.
       package typealias Input = DeleteAliasRequest
       /// The response message.
@@ -2437,7 +2437,7 @@ package enum Registry {
     package static let deleteAlias = DeleteAlias.info
 
     /// `SetTrafficPolicy`.
-    package enum SetTrafficPolicy {
+    package enum SetTrafficPolicy: UnaryProtoMethod {
       /// The request message.
       package typealias Input = SetTrafficPolicyRequest
       /// The response message.
@@ -2453,7 +2453,7 @@ package enum Registry {
     package static let setTrafficPolicy = SetTrafficPolicy.info
 
     /// Streams an artifact in (header first); answers with its content address.
-    package enum UploadArtifact {
+    package enum UploadArtifact: ClientStreamingProtoMethod {
       /// The request message, sent as a stream.
       package typealias Input = UploadArtifactRequest
       /// The response message.
@@ -2470,7 +2470,7 @@ package enum Registry {
 
     /// Streams an artifact out; the first chunk carries its ArtifactRef. The server verifies the
     /// hash as it reads and fails the call (DATA_LOSS) on a mismatch.
-    package enum DownloadArtifact {
+    package enum DownloadArtifact: ServerStreamingProtoMethod {
       /// The request message.
       package typealias Input = DownloadArtifactRequest
       /// The response message, sent as a stream.
@@ -2486,7 +2486,7 @@ package enum Registry {
     package static let downloadArtifact = DownloadArtifact.info
 
     /// `WatchChanges`.
-    package enum WatchChanges {
+    package enum WatchChanges: ServerStreamingProtoMethod {
       /// The request message.
       package typealias Input = WatchChangesRequest
       /// The response message, sent as a stream.
@@ -2502,7 +2502,7 @@ package enum Registry {
     package static let watchChanges = WatchChanges.info
 
     /// `ListLedger`.
-    package enum ListLedger {
+    package enum ListLedger: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListLedgerRequest
       /// The response message.
@@ -2518,7 +2518,7 @@ package enum Registry {
     package static let listLedger = ListLedger.info
 
     /// `GetVersionAt`.
-    package enum GetVersionAt {
+    package enum GetVersionAt: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetVersionAtRequest
       /// The response message.
@@ -2534,7 +2534,7 @@ package enum Registry {
     package static let getVersionAt = GetVersionAt.info
 
     /// `CreateWebhook`.
-    package enum CreateWebhook {
+    package enum CreateWebhook: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CreateWebhookRequest
       /// The response message.
@@ -2550,7 +2550,7 @@ package enum Registry {
     package static let createWebhook = CreateWebhook.info
 
     /// `ListWebhooks`.
-    package enum ListWebhooks {
+    package enum ListWebhooks: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListWebhooksRequest
       /// The response message.
@@ -2566,7 +2566,7 @@ package enum Registry {
     package static let listWebhooks = ListWebhooks.info
 
     /// `DeleteWebhook`.
-    package enum DeleteWebhook {
+    package enum DeleteWebhook: UnaryProtoMethod {
       /// The request message.
       package typealias Input = DeleteWebhookRequest
       /// The response message.
@@ -2582,7 +2582,7 @@ package enum Registry {
     package static let deleteWebhook = DeleteWebhook.info
 
     /// `ListWebhookDeliveries`.
-    package enum ListWebhookDeliveries {
+    package enum ListWebhookDeliveries: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListWebhookDeliveriesRequest
       /// The response message.

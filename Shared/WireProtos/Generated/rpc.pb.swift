@@ -215,7 +215,7 @@ package enum Health {
   /// The service's methods: request and response types, and descriptors.
   package enum Method {
     /// `Check`.
-    package enum Check {
+    package enum Check: UnaryProtoMethod {
       /// The request message.
       package typealias Input = HealthCheckRequest
       /// The response message.
@@ -231,7 +231,7 @@ package enum Health {
     package static let check = Check.info
 
     /// `Watch`.
-    package enum Watch {
+    package enum Watch: ServerStreamingProtoMethod {
       /// The request message.
       package typealias Input = HealthCheckRequest
       /// The response message, sent as a stream.

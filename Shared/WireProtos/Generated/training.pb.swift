@@ -1851,7 +1851,7 @@ package enum Training {
   /// The service's methods: request and response types, and descriptors.
   package enum Method {
     /// `StartJob`.
-    package enum StartJob {
+    package enum StartJob: UnaryProtoMethod {
       /// The request message.
       package typealias Input = StartJobRequest
       /// The response message.
@@ -1867,7 +1867,7 @@ package enum Training {
     package static let startJob = StartJob.info
 
     /// `GetJob`.
-    package enum GetJob {
+    package enum GetJob: UnaryProtoMethod {
       /// The request message.
       package typealias Input = JobRequest
       /// The response message.
@@ -1883,7 +1883,7 @@ package enum Training {
     package static let getJob = GetJob.info
 
     /// Streams the job's progress until it ends; the last message has a final state.
-    package enum WatchJob {
+    package enum WatchJob: ServerStreamingProtoMethod {
       /// The request message.
       package typealias Input = JobRequest
       /// The response message, sent as a stream.
@@ -1899,7 +1899,7 @@ package enum Training {
     package static let watchJob = WatchJob.info
 
     /// `CancelJob`.
-    package enum CancelJob {
+    package enum CancelJob: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CancelJobRequest
       /// The response message.
@@ -1915,7 +1915,7 @@ package enum Training {
     package static let cancelJob = CancelJob.info
 
     /// `ListJobs`.
-    package enum ListJobs {
+    package enum ListJobs: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListJobsRequest
       /// The response message.
@@ -1931,7 +1931,7 @@ package enum Training {
     package static let listJobs = ListJobs.info
 
     /// `CreateSchedule`.
-    package enum CreateSchedule {
+    package enum CreateSchedule: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CreateScheduleRequest
       /// The response message.
@@ -1947,7 +1947,7 @@ package enum Training {
     package static let createSchedule = CreateSchedule.info
 
     /// `SetScheduleEnabled`.
-    package enum SetScheduleEnabled {
+    package enum SetScheduleEnabled: UnaryProtoMethod {
       /// The request message.
       package typealias Input = SetScheduleEnabledRequest
       /// The response message.
@@ -1963,7 +1963,7 @@ package enum Training {
     package static let setScheduleEnabled = SetScheduleEnabled.info
 
     /// `DeleteSchedule`.
-    package enum DeleteSchedule {
+    package enum DeleteSchedule: UnaryProtoMethod {
       /// The request message.
       package typealias Input = DeleteScheduleRequest
       /// The response message.
@@ -1979,7 +1979,7 @@ package enum Training {
     package static let deleteSchedule = DeleteSchedule.info
 
     /// `ListSchedules`.
-    package enum ListSchedules {
+    package enum ListSchedules: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListSchedulesRequest
       /// The response message.
@@ -1995,7 +1995,7 @@ package enum Training {
     package static let listSchedules = ListSchedules.info
 
     /// `CreateExperiment`.
-    package enum CreateExperiment {
+    package enum CreateExperiment: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CreateExperimentRequest
       /// The response message.
@@ -2011,7 +2011,7 @@ package enum Training {
     package static let createExperiment = CreateExperiment.info
 
     /// `GetExperiment`.
-    package enum GetExperiment {
+    package enum GetExperiment: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetExperimentRequest
       /// The response message.
@@ -2027,7 +2027,7 @@ package enum Training {
     package static let getExperiment = GetExperiment.info
 
     /// `ListExperiments`.
-    package enum ListExperiments {
+    package enum ListExperiments: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListExperimentsRequest
       /// The response message.
@@ -2043,7 +2043,7 @@ package enum Training {
     package static let listExperiments = ListExperiments.info
 
     /// `CreateRun`.
-    package enum CreateRun {
+    package enum CreateRun: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CreateRunRequest
       /// The response message.
@@ -2059,7 +2059,7 @@ package enum Training {
     package static let createRun = CreateRun.info
 
     /// `UpdateRun`.
-    package enum UpdateRun {
+    package enum UpdateRun: UnaryProtoMethod {
       /// The request message.
       package typealias Input = UpdateRunRequest
       /// The response message.
@@ -2075,7 +2075,7 @@ package enum Training {
     package static let updateRun = UpdateRun.info
 
     /// `GetRun`.
-    package enum GetRun {
+    package enum GetRun: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetRunRequest
       /// The response message.
@@ -2091,7 +2091,7 @@ package enum Training {
     package static let getRun = GetRun.info
 
     /// `ListRuns`.
-    package enum ListRuns {
+    package enum ListRuns: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListRunsRequest
       /// The response message.
@@ -2107,7 +2107,7 @@ package enum Training {
     package static let listRuns = ListRuns.info
 
     /// `SearchRuns`.
-    package enum SearchRuns {
+    package enum SearchRuns: UnaryProtoMethod {
       /// The request message.
       package typealias Input = SearchRunsRequest
       /// The response message.
@@ -2123,7 +2123,7 @@ package enum Training {
     package static let searchRuns = SearchRuns.info
 
     /// `CompareRuns`.
-    package enum CompareRuns {
+    package enum CompareRuns: UnaryProtoMethod {
       /// The request message.
       package typealias Input = CompareRunsRequest
       /// The response message.
@@ -2139,7 +2139,7 @@ package enum Training {
     package static let compareRuns = CompareRuns.info
 
     /// `LogParam`.
-    package enum LogParam {
+    package enum LogParam: UnaryProtoMethod {
       /// The request message.
       package typealias Input = LogParamRequest
       /// The response message.
@@ -2155,7 +2155,7 @@ package enum Training {
     package static let logParam = LogParam.info
 
     /// `LogMetric`.
-    package enum LogMetric {
+    package enum LogMetric: UnaryProtoMethod {
       /// The request message.
       package typealias Input = LogMetricRequest
       /// The response message.
@@ -2171,7 +2171,7 @@ package enum Training {
     package static let logMetric = LogMetric.info
 
     /// `LogBatch`.
-    package enum LogBatch {
+    package enum LogBatch: UnaryProtoMethod {
       /// The request message.
       package typealias Input = LogBatchRequest
       /// The response message.
@@ -2187,7 +2187,7 @@ package enum Training {
     package static let logBatch = LogBatch.info
 
     /// `SetTag`.
-    package enum SetTag {
+    package enum SetTag: UnaryProtoMethod {
       /// The request message.
       package typealias Input = SetTagRequest
       /// The response message.
@@ -2203,7 +2203,7 @@ package enum Training {
     package static let setTag = SetTag.info
 
     /// `GetMetricHistory`.
-    package enum GetMetricHistory {
+    package enum GetMetricHistory: UnaryProtoMethod {
       /// The request message.
       package typealias Input = GetMetricHistoryRequest
       /// The response message.
@@ -2219,7 +2219,7 @@ package enum Training {
     package static let getMetricHistory = GetMetricHistory.info
 
     /// `ListArtifacts`.
-    package enum ListArtifacts {
+    package enum ListArtifacts: UnaryProtoMethod {
       /// The request message.
       package typealias Input = ListArtifactsRequest
       /// The response message.
@@ -2235,7 +2235,7 @@ package enum Training {
     package static let listArtifacts = ListArtifacts.info
 
     /// Streams one artifact; the first chunk carries its ArtifactRef (with its SHA-256).
-    package enum GetArtifact {
+    package enum GetArtifact: ServerStreamingProtoMethod {
       /// The request message.
       package typealias Input = GetArtifactRequest
       /// The response message, sent as a stream.
