@@ -22,7 +22,7 @@ struct RPCClusterTests {
     configuration.ejectionBackoff = .milliseconds(50)
     configuration.maxEjectionBackoff = .milliseconds(200)
     let client = RPCClient(configuration: configuration)
-    let idempotent = CallOptions(timeout: .seconds(5), isIdempotent: true)
+    let idempotent = CallOptions(timeout: .seconds(20), isIdempotent: true)
 
     func callMany(_ count: Int) async throws {
       for index in 0..<count {
@@ -44,7 +44,7 @@ struct RPCClusterTests {
     // Start it again on the same port: the client comes back to it.
     let (restarted, _) = try startServer(port: addresses[1].port, log: logs[1])
     #expect(
-      await eventually(timeout: .seconds(10)) {
+      await eventually(timeout: .seconds(30)) {
         _ = try? await callMany(3)
         return logs[1].finished.load(ordering: .relaxed) > before[1]
       })
@@ -75,8 +75,9 @@ struct RPCClusterTests {
     #expect(await eventually { log.started.load(ordering: .relaxed) == 1 })
     let clock = ContinuousClock()
     let start = clock.now
-    await server.shutdownGracefully(gracePeriod: .seconds(5))
-    #expect(clock.now - start < .seconds(3))
+    await server.shutdownGracefully(gracePeriod: .seconds(40))
+    // Shutdown returns when the call in flight is done, not at the end of the grace period.
+    #expect(clock.now - start < .seconds(20))
     let response = try await inFlight.value
     #expect(response.sequence == 300)
     #expect(log.finished.load(ordering: .relaxed) == 1)

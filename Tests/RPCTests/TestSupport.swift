@@ -101,8 +101,9 @@ func echoRequest(_ text: String = "", sequence: UInt64 = 0, payload: [UInt8] = [
   return request
 }
 
-/// Waits until `condition` holds, checking every 5 ms, for at most `timeout`.
-func eventually(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async -> Bool {
+/// Waits until `condition` holds, checking every 5 ms, for at most `timeout` (generous: CI runs
+/// every suite at once on two cores, and CPU-heavy tests can hold the cooperative pool).
+func eventually(timeout: Duration = .seconds(20), _ condition: () async -> Bool) async -> Bool {
   let clock = ContinuousClock()
   let end = clock.now + timeout
   while clock.now < end {
@@ -129,7 +130,7 @@ final class RawConnection {
       }
     }
     guard status == 0 else { throw SomeLocalError() }
-    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    var timeout = timeval(tv_sec: 20, tv_usec: 0)
     setsockopt(self.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
   }
 
@@ -145,7 +146,7 @@ final class RawConnection {
     self.write(bytes)
   }
 
-  /// Reads frames until `count` arrived, the peer closed (returns what came), or 5 s passed.
+  /// Reads frames until `count` arrived, the peer closed (returns what came), or 20 s passed.
   func readFrames(count: Int) throws -> (frames: [Frame], closed: Bool) {
     var frames: [Frame] = []
     var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -158,7 +159,7 @@ final class RawConnection {
     return (frames, false)
   }
 
-  /// Whether the peer closes the connection within 5 s (reading and dropping what arrives).
+  /// Whether the peer closes the connection within 20 s (reading and dropping what arrives).
   func waitForClose() -> Bool {
     var buffer = [UInt8](repeating: 0, count: 65_536)
     while true {
