@@ -153,6 +153,29 @@ struct RPCBadInputTests {
     await server.shutdownGracefully(gracePeriod: .seconds(2))
   }
 
+  @Test("connections beyond the server's limit are closed at once and counted")
+  func connectionLimit() async throws {
+    var limits = RPCLimits()
+    limits.maxConnections = 2
+    let events = EventLog()
+    let (server, address) = try startServer(events: events, limits: limits)
+    let first = try RawConnection(port: address.port)
+    let second = try RawConnection(port: address.port)
+    #expect(await eventually { events.all.filter { $0 == "opened" }.count == 2 })
+    let third = try RawConnection(port: address.port)
+    #expect(third.waitForClose())
+    #expect(events.all.contains("refused: connection limit reached"))
+    // The admitted connections still work.
+    first.writeFrames([
+      headersFrame(stream: 1, method: Echo.Method.echo.path),
+      Frame(kind: .message, flags: .endStream, streamID: 1, payload: echoRequest("still here").serializedBytes()),
+    ])
+    let (frames, _) = try first.readFrames(count: 2)
+    #expect(try EchoResponse(serializedBytes: try #require(frames.first).payload).text == "still here")
+    _ = second
+    await server.shutdownGracefully(gracePeriod: .seconds(1))
+  }
+
   @Test("a port already in use is reported clearly")
   func portInUse() throws {
     let (server, address) = try startServer()
