@@ -42,7 +42,7 @@ let package = Package(
       dependencies: ["RPCCore", "NetworkIO", "WireProtos", "ZstdCodec", "Crypto"],
       path: "Shared/RPC", swiftSettings: settings),
     .target(
-      name: "ServiceRuntime", dependencies: ["NetworkIO", "RPC", "RPCCore"], path: "Shared/ServiceRuntime",
+      name: "ServiceRuntime", dependencies: ["NetworkIO", "RPC", "RPCCore", "WireProtos"], path: "Shared/ServiceRuntime",
       swiftSettings: settings),
     .target(
       name: "PostgresClient", dependencies: ["CLibpq", "NetworkIO"], path: "Shared/PostgresClient",
