@@ -9,9 +9,20 @@ let settings: [SwiftSetting] = [
   .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// What a service executable may use.
+let serviceDependencies: [Target.Dependency] = [
+  "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient", "RedisClient",
+  "ModelMath", "ZstdCodec", "Crypto",
+]
+
 let package = Package(
   name: "dcmms",
   products: [
+    .executable(name: "feature-service", targets: ["FeatureService"]),
+    .executable(name: "training-service", targets: ["TrainingService"]),
+    .executable(name: "registry-service", targets: ["RegistryService"]),
+    .executable(name: "inference-gateway", targets: ["InferenceGateway"]),
+    .executable(name: "monitor-service", targets: ["MonitorService"]),
     .executable(name: "dcmms-bench", targets: ["Benchmarks"]),
     .executable(name: "dcmms-protogen", targets: ["ProtoGen"]),
     .executable(name: "dcmms-fuzz", targets: ["Fuzz"]),
@@ -51,6 +62,13 @@ let package = Package(
       name: "RedisClient", dependencies: ["CHiredis", "NetworkIO"], path: "Shared/RedisClient",
       swiftSettings: settings),
     .target(name: "ModelMath", path: "Shared/ModelMath", swiftSettings: settings),
+
+    // MARK: - Services: thin executables over the shared modules
+    .executableTarget(name: "FeatureService", dependencies: serviceDependencies, path: "Services/FeatureService", swiftSettings: settings),
+    .executableTarget(name: "TrainingService", dependencies: serviceDependencies, path: "Services/TrainingService", swiftSettings: settings),
+    .executableTarget(name: "RegistryService", dependencies: serviceDependencies, path: "Services/RegistryService", swiftSettings: settings),
+    .executableTarget(name: "InferenceGateway", dependencies: serviceDependencies, path: "Services/InferenceGateway", swiftSettings: settings),
+    .executableTarget(name: "MonitorService", dependencies: serviceDependencies, path: "Services/MonitorService", swiftSettings: settings),
 
     // MARK: - Tools and benchmarks
     .executableTarget(name: "ProtoGen", path: "Tools/ProtoGen", swiftSettings: settings),
