@@ -12,17 +12,15 @@ package enum Zstd {
 
   /// Compresses the bytes in `source` at `level`.
   package static func compress(_ source: UnsafeRawBufferPointer, level: Int32 = 3) -> [UInt8] {
-    do {
-      let bound = ZSTD_compressBound(source.count)
-      var output = [UInt8](repeating: 0, count: bound)
-      let written = output.withUnsafeMutableBytes { destination in
-        ZSTD_compress(destination.baseAddress, bound, source.baseAddress, source.count, level)
-      }
-      // ZSTD_compress only fails for a too-small destination, which compressBound rules out.
-      precondition(ZSTD_isError(written) == 0, "ZSTD_compress failed with a bound-sized output")
-      output.removeSubrange(written...)
-      return output
+    let bound = ZSTD_compressBound(source.count)
+    var output = [UInt8](repeating: 0, count: bound)
+    let written = output.withUnsafeMutableBytes { destination in
+      ZSTD_compress(destination.baseAddress, bound, source.baseAddress, source.count, level)
     }
+    // ZSTD_compress only fails for a too-small destination, which compressBound rules out.
+    precondition(ZSTD_isError(written) == 0, "ZSTD_compress failed with a bound-sized output")
+    output.removeSubrange(written...)
+    return output
   }
 
   /// Decompresses one zstd frame whose content size is declared in its header.
@@ -30,10 +28,14 @@ package enum Zstd {
   ///   - input: a complete zstd frame.
   ///   - maxOutputBytes: the largest decompressed size accepted.
   /// - Throws: `ZstdError` when the frame is invalid, does not declare its size, or is too large.
-  package static func decompress(
-    _ input: [UInt8], maxOutputBytes: Int
-  ) throws(ZstdError) -> [UInt8] {
-    let result = input.withUnsafeBytes { Self.decompressResult($0, maxOutputBytes: maxOutputBytes) }
+  package static func decompress(_ input: [UInt8], maxOutputBytes: Int) throws(ZstdError) -> [UInt8] {
+    let result = input.withUnsafeBytes { source -> Result<[UInt8], ZstdError> in
+      do throws(ZstdError) {
+        return .success(try Self.decompress(source, maxOutputBytes: maxOutputBytes))
+      } catch {
+        return .failure(error)
+      }
+    }
     return try result.get()
   }
 
@@ -41,42 +43,30 @@ package enum Zstd {
   package static func decompress(
     _ source: UnsafeRawBufferPointer, maxOutputBytes: Int
   ) throws(ZstdError) -> [UInt8] {
-    try Self.decompressResult(source, maxOutputBytes: maxOutputBytes).get()
-  }
-
-  private static func decompressResult(
-    _ source: UnsafeRawBufferPointer, maxOutputBytes: Int
-  ) -> Result<[UInt8], ZstdError> {
-    do {
-      let declared = ZSTD_getFrameContentSize(source.baseAddress, source.count)
-      if declared == ZSTD_CONTENTSIZE_ERROR {
-        return .failure(ZstdError(code: .corrupt, message: "not a zstd frame"))
-      }
-      if declared == ZSTD_CONTENTSIZE_UNKNOWN {
-        return .failure(
-          ZstdError(code: .corrupt, message: "the zstd frame does not declare its content size"))
-      }
-      guard declared <= UInt64(maxOutputBytes) else {
-        return .failure(
-          ZstdError(
-            code: .tooLarge,
-            message: "decompressed size \(declared) exceeds the limit of \(maxOutputBytes) bytes"))
-      }
-      let size = Int(declared)
-      var output = [UInt8](repeating: 0, count: size)
-      let written = output.withUnsafeMutableBytes { destination in
-        ZSTD_decompress(destination.baseAddress, size, source.baseAddress, source.count)
-      }
-      if ZSTD_isError(written) != 0 {
-        let name = String(cString: ZSTD_getErrorName(written))
-        return .failure(ZstdError(code: .corrupt, message: "zstd: \(name)"))
-      }
-      guard written == size else {
-        return .failure(
-          ZstdError(code: .corrupt, message: "zstd frame holds \(written) bytes, declared \(size)"))
-      }
-      return .success(output)
+    let declared = ZSTD_getFrameContentSize(source.baseAddress, source.count)
+    if declared == ZSTD_CONTENTSIZE_ERROR {
+      throw ZstdError(code: .corrupt, message: "not a zstd frame")
     }
+    if declared == ZSTD_CONTENTSIZE_UNKNOWN {
+      throw ZstdError(code: .corrupt, message: "the zstd frame does not declare its content size")
+    }
+    // Refuse before allocating: the declared size comes from the peer.
+    guard declared <= UInt64(maxOutputBytes) else {
+      throw ZstdError(
+        code: .tooLarge, message: "decompressed size \(declared) exceeds the limit of \(maxOutputBytes) bytes")
+    }
+    let size = Int(declared)
+    var output = [UInt8](repeating: 0, count: size)
+    let written = output.withUnsafeMutableBytes { destination in
+      ZSTD_decompress(destination.baseAddress, size, source.baseAddress, source.count)
+    }
+    if ZSTD_isError(written) != 0 {
+      throw ZstdError(code: .corrupt, message: "zstd: \(String(cString: ZSTD_getErrorName(written)))")
+    }
+    guard written == size else {
+      throw ZstdError(code: .corrupt, message: "zstd frame holds \(written) bytes, declared \(size)")
+    }
+    return output
   }
 }
 
