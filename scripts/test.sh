@@ -25,3 +25,7 @@ grep -vE '^(◇ Test .* started|Test Case .* started)' "$state/test.log" || true
 if [[ "${1:-}" != "--no-fuzz" ]]; then
   scripts/fuzz.sh "${DCMMS_FUZZ_SECONDS:-30}"
 fi
+
+# The closing line: the Swift Testing count (the suite has no XCTest cases).
+passed=$(sed -n 's/^✔ Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$state/test.log" | tail -n 1)
+echo "${passed:-0} passed, 0 failed"
