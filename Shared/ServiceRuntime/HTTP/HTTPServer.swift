@@ -86,8 +86,14 @@ package final class HTTPServer: LifecycleService {
 }
 
 /// One HTTP connection: reads go to a stream that one task drains through the handler.
+///
+/// A client that keeps sending while its earlier requests are still being answered is allowed
+/// two maximum-size requests of backlog; beyond that the connection is closed, so a pipelining
+/// client cannot make the server buffer without bound.
 final class HTTPServerConnection: ConnectionDelegate, Sendable {
   let tcp: TCPConnection
+  private let backlogBytes = Atomic<Int>(0)
+  private let maxBacklogBytes: Int
   private let router: HTTPRouter
   private let limits: HTTPRequestParser.Limits
   private let input: AsyncStream<[UInt8]>
@@ -103,16 +109,18 @@ final class HTTPServerConnection: ConnectionDelegate, Sendable {
     self.limits = limits
     (self.input, self.inputSink) = AsyncStream.makeStream(of: [UInt8].self)
     self.onClose = onClose
+    self.maxBacklogBytes = 2 * (limits.maxRequestLineBytes + limits.maxHeaderBytes + limits.maxBodyBytes)
   }
 
   /// On the connection's loop thread.
   func start() {
     self.tcp.activate(delegate: self)
     let (tcp, input, router, limits) = (self.tcp, self.input, self.router, self.limits)
-    Task(executorPreference: tcp.loop) {
+    Task(executorPreference: tcp.loop) { [self] in
       var handler = HTTPConnectionHandler(router: router, limits: limits)
       for await bytes in input {
         let output = await handler.receive(bytes)
+        self.backlogBytes.subtract(bytes.count, ordering: .relaxed)
         if !output.bytes.isEmpty { tcp.send { $0.append(contentsOf: output.bytes) } }
         if output.shouldClose {
           tcp.closeAfterFlush()
@@ -126,6 +134,11 @@ final class HTTPServerConnection: ConnectionDelegate, Sendable {
   }
 
   func connection(_ connection: TCPConnection, didRead bytes: UnsafeRawBufferPointer) {
+    let backlog = self.backlogBytes.add(bytes.count, ordering: .relaxed).newValue
+    guard backlog <= self.maxBacklogBytes else {
+      connection.close()
+      return
+    }
     self.inputSink.yield(Array(bytes))
   }
 
