@@ -15,7 +15,9 @@ enum BenchmarkSupport {
 
   /// The value of `--name value` in `arguments`, or `fallback`.
   static func option(_ name: String, in arguments: [String], default fallback: String) -> String {
-    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return fallback }
+    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else {
+      return fallback
+    }
     return arguments[index + 1]
   }
 
@@ -37,7 +39,9 @@ enum BenchmarkSupport {
   }
 
   /// Starts a program; the caller ends it with `terminate()`.
-  static func start(_ path: String, _ arguments: [String], output: FileHandle? = nil) throws -> Process {
+  static func start(_ path: String, _ arguments: [String], output: FileHandle? = nil) throws
+    -> Process
+  {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -71,7 +75,9 @@ enum BenchmarkSupport {
 
   /// The first executable named `name` on PATH.
   static func which(_ name: String) -> String? {
-    for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+    for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(
+      separator: ":")
+    {
       let path = "\(directory)/\(name)"
       if FileManager.default.isExecutableFile(atPath: path) { return path }
     }

@@ -9,8 +9,11 @@ package enum Base64URL {
     output.reserveCapacity((bytes.count + 2) / 3 * 4)
     var index = 0
     while index + 3 <= bytes.count {
-      let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-      for shift in [18, 12, 6, 0] { output.append(Self.alphabet[Int((value >> UInt32(shift)) & 63)]) }
+      let value =
+        UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+      for shift in [18, 12, 6, 0] {
+        output.append(Self.alphabet[Int((value >> UInt32(shift)) & 63)])
+      }
       index += 3
     }
     let remaining = bytes.count - index

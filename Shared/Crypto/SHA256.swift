@@ -95,7 +95,8 @@ package struct SHA256: Sendable {
     for i in 0..<16 {
       let p = block + i * 4
       w[i] =
-        UInt32(p.load(as: UInt8.self)) << 24 | UInt32(p.load(fromByteOffset: 1, as: UInt8.self)) << 16
+        UInt32(p.load(as: UInt8.self)) << 24 | UInt32(p.load(fromByteOffset: 1, as: UInt8.self))
+        << 16
         | UInt32(p.load(fromByteOffset: 2, as: UInt8.self)) << 8
         | UInt32(p.load(fromByteOffset: 3, as: UInt8.self))
     }
@@ -130,5 +131,7 @@ package struct SHA256: Sendable {
 
 extension UInt32 {
   @inline(__always)
-  fileprivate func rotatedRight(_ count: UInt32) -> UInt32 { (self >> count) | (self << (32 - count)) }
+  fileprivate func rotatedRight(_ count: UInt32) -> UInt32 {
+    (self >> count) | (self << (32 - count))
+  }
 }

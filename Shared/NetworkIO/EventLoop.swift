@@ -67,7 +67,8 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
   private var endOfIterationTasks: [() -> Void] = []
   private let finished = DispatchSemaphore(value: 0)
   /// Scratch space for socket reads, reused by every connection of this loop. Loop thread only.
-  package let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+  package let readBuffer = UnsafeMutableRawBufferPointer.allocate(
+    byteCount: 256 * 1024, alignment: 16)
 
   private static let wakeToken: UInt64 = 0
 
@@ -242,7 +243,9 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
         self.localJobs.append(contentsOf: state.jobs)
         state.jobs.removeAll(keepingCapacity: true)
       }
-      for timer in state.timers { self.timers.insert(id: timer.id, deadline: timer.deadline, work: timer.work) }
+      for timer in state.timers {
+        self.timers.insert(id: timer.id, deadline: timer.deadline, work: timer.work)
+      }
       state.timers.removeAll(keepingCapacity: true)
       for id in state.cancelledTimers { self.cancelledTimerIDs.insert(id) }
       state.cancelledTimers.removeAll(keepingCapacity: true)
@@ -252,7 +255,8 @@ package final class EventLoop: TaskExecutor, @unchecked Sendable {
 
   /// Cancelled timers (most call deadlines) would otherwise stay in the heap until due.
   private func compactTimersIfNeeded() {
-    if self.cancelledTimerIDs.count > 1_024 && self.cancelledTimerIDs.count * 2 > self.timers.count {
+    if self.cancelledTimerIDs.count > 1_024 && self.cancelledTimerIDs.count * 2 > self.timers.count
+    {
       self.timers.removeAll(ids: self.cancelledTimerIDs)
       self.cancelledTimerIDs.removeAll(keepingCapacity: true)
     }
@@ -335,10 +339,14 @@ private struct TimerHeap {
         let left = 2 * parent + 1
         let right = left + 1
         var smallest = parent
-        if left < self.entries.count && self.entries[left].deadline < self.entries[smallest].deadline {
+        if left < self.entries.count
+          && self.entries[left].deadline < self.entries[smallest].deadline
+        {
           smallest = left
         }
-        if right < self.entries.count && self.entries[right].deadline < self.entries[smallest].deadline {
+        if right < self.entries.count
+          && self.entries[right].deadline < self.entries[smallest].deadline
+        {
           smallest = right
         }
         if smallest == parent { break }
@@ -357,7 +365,9 @@ package final class EventLoopGroup: Sendable {
   private let counter = Atomic<Int>(0)
 
   /// Starts `threadCount` loops named `name-0`, `name-1`, ….
-  package init(threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "loop") {
+  package init(
+    threadCount: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "loop"
+  ) {
     precondition(threadCount > 0)
     self.loops = (0..<threadCount).map { EventLoop(name: "\(name)-\($0)") }
   }

@@ -45,7 +45,9 @@ package struct HostAndPort: Hashable, Sendable, CustomStringConvertible {
     self.port = Int(port)
   }
 
-  package var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
+  package var description: String {
+    self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
+  }
 }
 
 /// Why a socket operation failed.
@@ -81,7 +83,9 @@ package struct NetworkError: Error, Hashable, Sendable, CustomStringConvertible 
 /// Resolved socket addresses, and the raw calls that use them.
 enum SocketAddress {
   /// Resolves `endpoint` to socket addresses (IPv4 and IPv6), in the resolver's order.
-  static func resolve(_ endpoint: HostAndPort, passive: Bool) throws(NetworkError) -> [(family: Int32, storage: sockaddr_storage, length: socklen_t)] {
+  static func resolve(_ endpoint: HostAndPort, passive: Bool) throws(NetworkError) -> [(
+    family: Int32, storage: sockaddr_storage, length: socklen_t
+  )] {
     var hints = addrinfo()
     hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
     hints.ai_family = AF_UNSPEC
@@ -99,7 +103,9 @@ enum SocketAddress {
     while let entry = cursor {
       var storage = sockaddr_storage()
       withUnsafeMutableBytes(of: &storage) { target in
-        target.copyMemory(from: UnsafeRawBufferPointer(start: entry.pointee.ai_addr, count: Int(entry.pointee.ai_addrlen)))
+        target.copyMemory(
+          from: UnsafeRawBufferPointer(
+            start: entry.pointee.ai_addr, count: Int(entry.pointee.ai_addrlen)))
       }
       results.append((entry.pointee.ai_family, storage, entry.pointee.ai_addrlen))
       cursor = entry.pointee.ai_next
@@ -141,11 +147,15 @@ enum SocketAddress {
     switch Int32(storage.ss_family) {
     case AF_INET:
       return withUnsafePointer(to: &storage) {
-        $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+        $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+          Int(UInt16(bigEndian: $0.pointee.sin_port))
+        }
       }
     case AF_INET6:
       return withUnsafePointer(to: &storage) {
-        $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+        $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+          Int(UInt16(bigEndian: $0.pointee.sin6_port))
+        }
       }
     default:
       return 0

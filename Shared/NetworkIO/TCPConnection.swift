@@ -104,10 +104,12 @@ package final class TCPConnection: EventHandler, @unchecked Sendable {
   /// Waits until buffered output falls below the high-water mark.
   /// - Throws: `NetworkError.connectionClosed` when the connection closes first.
   package func waitUntilWritable() async throws {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<Void, any Error>) in
       let ready = self.output.withLock { state -> Result<Void, any Error>? in
         if state.isClosed {
-          return .failure(NetworkError(code: .connectionClosed, message: "the connection is closed"))
+          return .failure(
+            NetworkError(code: .connectionClosed, message: "the connection is closed"))
         }
         if state.pendingBytes < self.highWaterMark { return .success(()) }
         state.writableWaiters.append(continuation)
@@ -170,7 +172,8 @@ package final class TCPConnection: EventHandler, @unchecked Sendable {
     guard !state.isClosed, state.token != 0 else { return nil }
     while state.pendingBytes > 0 {
       let written = state.buffer.withUnsafeBytes { bytes in
-        Glibc.send(self.fd, bytes.baseAddress! + state.offset, state.pendingBytes, Int32(MSG_NOSIGNAL))
+        Glibc.send(
+          self.fd, bytes.baseAddress! + state.offset, state.pendingBytes, Int32(MSG_NOSIGNAL))
       }
       if written > 0 {
         state.offset += written
@@ -179,7 +182,8 @@ package final class TCPConnection: EventHandler, @unchecked Sendable {
       } else if written < 0 && errno == EAGAIN {
         if !state.isWaitingForWritable {
           state.isWaitingForWritable = true
-          self.loop.modify(fd: self.fd, token: state.token, events: [.readable, .writable, .hangup])
+          self.loop.modify(
+            fd: self.fd, token: state.token, events: [.readable, .writable, .hangup])
         }
         return nil
       } else {
@@ -226,7 +230,8 @@ package final class TCPConnection: EventHandler, @unchecked Sendable {
     }
     guard let waiters else { return }
     for waiter in waiters {
-      waiter.resume(throwing: NetworkError(code: .connectionClosed, message: "the connection closed"))
+      waiter.resume(
+        throwing: NetworkError(code: .connectionClosed, message: "the connection closed"))
     }
     if self.token != 0 { self.loop.deregister(fd: self.fd, token: self.token) }
     Glibc.close(self.fd)
@@ -257,7 +262,8 @@ extension TCPConnection {
     var lastError = NetworkError(code: .connectFailed, message: "no address for \(endpoint)")
     for address in addresses {
       do {
-        let fd = try await Self.connectOne(address, endpoint: endpoint, loop: loop, timeout: timeout)
+        let fd = try await Self.connectOne(
+          address, endpoint: endpoint, loop: loop, timeout: timeout)
         _ = CPlatform_set_nodelay(fd)
         return TCPConnection(fd: fd, loop: loop)
       } catch let error as NetworkError {
@@ -271,7 +277,9 @@ extension TCPConnection {
     _ address: (family: Int32, storage: sockaddr_storage, length: socklen_t),
     endpoint: HostAndPort, loop: EventLoop, timeout: Duration
   ) async throws -> Int32 {
-    let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    let fd = socket(
+      address.family,
+      Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw NetworkError.system(.connectFailed, "socket") }
     var storage = address.storage
     let status = withUnsafePointer(to: &storage) {
@@ -311,7 +319,9 @@ private final class ConnectWaiter: EventHandler, @unchecked Sendable {
         self.token = self.loop.register(fd: self.fd, events: [.writable], handler: self)
         let deadline = DispatchTime.now().uptimeNanoseconds + timeout.nanoseconds
         self.timerID = self.loop.scheduleTimer(atUptimeNanoseconds: deadline) { [self] in
-          self.finish(.failure(NetworkError(code: .timedOut, message: "connect to \(self.endpoint) timed out")))
+          self.finish(
+            .failure(
+              NetworkError(code: .timedOut, message: "connect to \(self.endpoint) timed out")))
         }
       }
     }
@@ -324,7 +334,8 @@ private final class ConnectWaiter: EventHandler, @unchecked Sendable {
     if error == 0 {
       self.finish(.success(self.fd))
     } else {
-      self.finish(.failure(NetworkError.system(.connectFailed, "connect to \(self.endpoint)", errno: error)))
+      self.finish(
+        .failure(NetworkError.system(.connectFailed, "connect to \(self.endpoint)", errno: error)))
     }
   }
 

@@ -36,7 +36,9 @@ package final class TCPListener: EventHandler, @unchecked Sendable {
     guard let address = try SocketAddress.resolve(endpoint, passive: true).first else {
       throw NetworkError(code: .resolveFailed, message: "no address for \(endpoint)")
     }
-    let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    let fd = socket(
+      address.family,
+      Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw NetworkError.system(.bindFailed, "socket") }
     _ = CPlatform_set_reuseaddr(fd)
     var storage = address.storage

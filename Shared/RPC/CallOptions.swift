@@ -1,4 +1,5 @@
 package import RPCCore
+
 /// Options for one client call; nil fields take the client's defaults.
 package struct CallOptions: Sendable {
   /// How long the caller waits; sent to the server, which stops the handler when it passes.
@@ -12,7 +13,9 @@ package struct CallOptions: Sendable {
   package var compression: Bool?
 
   /// Default options.
-  package init(timeout: Duration? = nil, metadata: Metadata = Metadata(), isIdempotent: Bool = false) {
+  package init(
+    timeout: Duration? = nil, metadata: Metadata = Metadata(), isIdempotent: Bool = false
+  ) {
     self.timeout = timeout
     self.metadata = metadata
     self.isIdempotent = isIdempotent

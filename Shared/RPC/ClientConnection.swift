@@ -23,10 +23,14 @@ final class ClientConnection: ConnectionDelegate, Sendable {
   private let decoder: Mutex<FrameDecoder>
   private let onClose: @Sendable (ClientConnection, _ wasError: Bool) -> Void
 
-  private init(tcp: TCPConnection, limits: RPCLimits, onClose: @escaping @Sendable (ClientConnection, Bool) -> Void) {
+  private init(
+    tcp: TCPConnection, limits: RPCLimits,
+    onClose: @escaping @Sendable (ClientConnection, Bool) -> Void
+  ) {
     self.tcp = tcp
     self.limits = limits
-    self.decoder = Mutex(FrameDecoder(maxPayloadLength: limits.maxFramePayloadBytes, expectsPreface: false))
+    self.decoder = Mutex(
+      FrameDecoder(maxPayloadLength: limits.maxFramePayloadBytes, expectsPreface: false))
     self.onClose = onClose
   }
 
@@ -55,7 +59,9 @@ final class ClientConnection: ConnectionDelegate, Sendable {
   /// - Throws: `CallNotStarted` when the connection takes no new calls.
   func openStream(headers: CallHeaders, request: [UInt8]?, compress: Bool) throws -> ClientStream {
     let headerBytes = headers.serializedBytes()
-    let payload = request.map { ClientStream.encodePayload($0, compress: compress, limits: self.limits) }
+    let payload = request.map {
+      ClientStream.encodePayload($0, compress: compress, limits: self.limits)
+    }
     return try self.state.withLock { state throws -> ClientStream in
       guard !state.isUnusable, state.streams.count < self.limits.maxConcurrentStreams else {
         throw CallNotStarted()
@@ -69,7 +75,8 @@ final class ClientConnection: ConnectionDelegate, Sendable {
       let stream = ClientStream(id: id, connection: self)
       state.streams[id] = stream
       self.tcp.send { buffer in
-        Frame.encodeHeader(kind: .headers, flags: [], streamID: id, length: UInt32(headerBytes.count), into: &buffer)
+        Frame.encodeHeader(
+          kind: .headers, flags: [], streamID: id, length: UInt32(headerBytes.count), into: &buffer)
         buffer.append(contentsOf: headerBytes)
         if let payload {
           Frame.encodeHeader(
@@ -144,19 +151,24 @@ final class ClientConnection: ConnectionDelegate, Sendable {
         do {
           payload = try Zstd.decompress(payload, maxOutputBytes: self.limits.maxMessageBytes)
         } catch {
-          stream.cancel(RPCError(code: .internalError, message: "cannot decompress response: \(error.message)"))
+          stream.cancel(
+            RPCError(code: .internalError, message: "cannot decompress response: \(error.message)"))
           return
         }
       }
       if !stream.deliver(payload) {
-        stream.cancel(RPCError(code: .resourceExhausted, message: "the server sent beyond the flow-control window"))
+        stream.cancel(
+          RPCError(
+            code: .resourceExhausted, message: "the server sent beyond the flow-control window"))
       }
     case .status:
       guard let stream = self.stream(frame.streamID) else { return }
       do {
         stream.finish(try CallStatus(serializedBytes: frame.payload))
       } catch {
-        stream.fail(RPCError(code: .internalError, message: "invalid status from the server: \(error.reason)"))
+        stream.fail(
+          RPCError(code: .internalError, message: "invalid status from the server: \(error.reason)")
+        )
       }
     case .headers:
       guard let stream = self.stream(frame.streamID),
@@ -168,7 +180,9 @@ final class ClientConnection: ConnectionDelegate, Sendable {
       self.stream(frame.streamID)?.grantWindow(frame.payload.reduce(0) { $0 << 8 | Int($1) })
     case .ping:
       if !frame.flags.contains(.ack) && frame.payload.count == 8 {
-        self.tcp.send { Frame(kind: .ping, flags: .ack, streamID: 0, payload: frame.payload).encode(into: &$0) }
+        self.tcp.send {
+          Frame(kind: .ping, flags: .ack, streamID: 0, payload: frame.payload).encode(into: &$0)
+        }
       }
     case .goAway:
       let goAway = try? GoAway(serializedBytes: frame.payload)
@@ -179,7 +193,9 @@ final class ClientConnection: ConnectionDelegate, Sendable {
         return state.streams.filter { $0.key > lastStreamID }.map(\.value)
       }
       for stream in refused {
-        stream.fail(RPCError(code: .unavailable, message: "the server is shutting down", cause: CallNotStarted()))
+        stream.fail(
+          RPCError(
+            code: .unavailable, message: "the server is shutting down", cause: CallNotStarted()))
       }
       if self.openStreamCount == 0 { self.tcp.closeAfterFlush() }
     default:

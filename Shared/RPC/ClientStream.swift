@@ -42,10 +42,14 @@ final class ClientStream: Sendable {
 
   /// Sends one request message of a client-streaming call, waiting for window when needed.
   func send(_ message: [UInt8], compress: Bool) async throws {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<Void, any Error>) in
       let ready = self.state.withLock { state -> Result<Void, any Error>? in
         if case .failure(let error) = state.outcome { return .failure(error) }
-        if state.outcome != nil { return .failure(RPCError(code: .failedPrecondition, message: "the call has already ended")) }
+        if state.outcome != nil {
+          return .failure(
+            RPCError(code: .failedPrecondition, message: "the call has already ended"))
+        }
         if state.sendWindow > 0 { return .success(()) }
         state.windowWaiters.append(continuation)
         return nil
@@ -55,7 +59,9 @@ final class ClientStream: Sendable {
     self.state.withLock { $0.sendWindow -= message.count }
     let payload = Self.encodePayload(message, compress: compress, limits: self.limits)
     self.connection.tcp.send { buffer in
-      Frame.encodeHeader(kind: .message, flags: payload.flags, streamID: self.id, length: UInt32(payload.bytes.count), into: &buffer)
+      Frame.encodeHeader(
+        kind: .message, flags: payload.flags, streamID: self.id,
+        length: UInt32(payload.bytes.count), into: &buffer)
       buffer.append(contentsOf: payload.bytes)
     }
     if self.connection.tcp.bufferedOutputBytes > self.connection.tcp.highWaterMark {
@@ -130,7 +136,9 @@ final class ClientStream: Sendable {
     self.state.withLock { $0.deadlineTimer = id }
   }
 
-  static func encodePayload(_ message: [UInt8], compress: Bool, limits: RPCLimits) -> (bytes: [UInt8], flags: Frame.Flags) {
+  static func encodePayload(_ message: [UInt8], compress: Bool, limits: RPCLimits) -> (
+    bytes: [UInt8], flags: Frame.Flags
+  ) {
     if compress && message.count >= limits.compressionThresholdBytes {
       let compressed = Zstd.compress(message, level: 1)
       if compressed.count < message.count { return (compressed, .compressed) }
@@ -141,17 +149,22 @@ final class ClientStream: Sendable {
   private func consumed(_ byteCount: Int) {
     let increment = self.state.withLock { state -> Int in
       state.consumedSinceUpdate += byteCount
-      guard state.outcome == nil, state.consumedSinceUpdate >= self.limits.initialStreamWindowBytes / 2 else { return 0 }
+      guard state.outcome == nil,
+        state.consumedSinceUpdate >= self.limits.initialStreamWindowBytes / 2
+      else { return 0 }
       defer { state.consumedSinceUpdate = 0 }
       return state.consumedSinceUpdate
     }
     guard increment > 0 else { return }
     let value = UInt32(clamping: increment)
     self.connection.tcp.send {
-      Frame(kind: .windowUpdate, streamID: self.id, payload: [
-        UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-        UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
-      ]).encode(into: &$0)
+      Frame(
+        kind: .windowUpdate, streamID: self.id,
+        payload: [
+          UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+          UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
+        ]
+      ).encode(into: &$0)
     }
   }
 
@@ -168,7 +181,8 @@ final class ClientStream: Sendable {
       }
       state.responses.append(message)
       state.responseBytes += message.count
-      return state.responseBytes <= self.limits.initialStreamWindowBytes + self.limits.maxMessageBytes
+      return state.responseBytes <= self.limits.initialStreamWindowBytes
+        + self.limits.maxMessageBytes
     }
   }
 

@@ -14,7 +14,8 @@ package enum EchoService {
     }
     router.register(Echo.Method.Expand.self) { request, writer, _ in
       guard request.responseCount <= Self.maxExpandCount else {
-        throw RPCError(code: .invalidArgument, message: "response_count is at most \(Self.maxExpandCount)")
+        throw RPCError(
+          code: .invalidArgument, message: "response_count is at most \(Self.maxExpandCount)")
       }
       for index in 0..<UInt64(request.responseCount) {
         try await writer.write(Self.response(to: request, sequence: request.sequence &+ index))

@@ -24,7 +24,8 @@ package final class HealthService: Sendable {
 
   /// Changes the status and tells every watcher.
   package func setStatus(_ status: HealthCheckResponse.ServingStatus) {
-    let watchers = self.state.withLock { state -> [AsyncStream<HealthCheckResponse.ServingStatus>.Continuation] in
+    let watchers = self.state.withLock {
+      state -> [AsyncStream<HealthCheckResponse.ServingStatus>.Continuation] in
       guard state.status != status else { return [] }
       state.status = status
       return Array(state.watchers.values)
@@ -34,7 +35,8 @@ package final class HealthService: Sendable {
 
   /// Ends every watch stream (at shutdown).
   package func finishWatchers() {
-    let watchers = self.state.withLock { state -> [AsyncStream<HealthCheckResponse.ServingStatus>.Continuation] in
+    let watchers = self.state.withLock {
+      state -> [AsyncStream<HealthCheckResponse.ServingStatus>.Continuation] in
       defer { state.watchers.removeAll() }
       return Array(state.watchers.values)
     }
@@ -47,7 +49,8 @@ package final class HealthService: Sendable {
       HealthCheckResponse(status: self.status)
     }
     router.register(Health.Method.Watch.self) { [self] _, writer, _ in
-      let (stream, continuation) = AsyncStream.makeStream(of: HealthCheckResponse.ServingStatus.self, bufferingPolicy: .bufferingNewest(1))
+      let (stream, continuation) = AsyncStream.makeStream(
+        of: HealthCheckResponse.ServingStatus.self, bufferingPolicy: .bufferingNewest(1))
       let id = self.state.withLock { state -> Int in
         let id = state.nextWatcher
         state.nextWatcher += 1

@@ -48,7 +48,9 @@ package final class RPCClient: Sendable {
   package init(configuration: Configuration) {
     precondition(!configuration.endpoints.isEmpty, "a client needs at least one endpoint")
     self.configuration = configuration
-    self.subchannels = configuration.endpoints.map { Subchannel(endpoint: $0, configuration: configuration) }
+    self.subchannels = configuration.endpoints.map {
+      Subchannel(endpoint: $0, configuration: configuration)
+    }
   }
 
   /// Closes every connection once its calls end; later calls fail.
@@ -71,7 +73,9 @@ package final class RPCClient: Sendable {
     _ method: MethodDescriptor, request: Request, response: Response.Type = Response.self,
     options: CallOptions = CallOptions()
   ) async throws -> Response {
-    let bytes = try await self.withRetries(method: method, request: request.serializedBytes(), options: options) { stream, _ in
+    let bytes = try await self.withRetries(
+      method: method, request: request.serializedBytes(), options: options
+    ) { stream, _ in
       try await stream.receiveSingle()
     }
     return try Self.decodeResponse(Response.self, bytes)
@@ -83,7 +87,8 @@ package final class RPCClient: Sendable {
     options: CallOptions = CallOptions(),
     body: @Sendable (ResponseStream<Response>) async throws -> Result
   ) async throws -> Result {
-    try await self.withStream(method: method, request: request.serializedBytes(), options: options) { stream, _ in
+    try await self.withStream(method: method, request: request.serializedBytes(), options: options)
+    { stream, _ in
       try await body(ResponseStream(stream: stream))
     }
   }
@@ -94,7 +99,8 @@ package final class RPCClient: Sendable {
     response: Response.Type = Response.self, options: CallOptions = CallOptions(),
     body: @Sendable (RequestWriter<Request>) async throws -> Void
   ) async throws -> Response {
-    let bytes = try await self.withStream(method: method, request: nil, options: options) { stream, compress in
+    let bytes = try await self.withStream(method: method, request: nil, options: options) {
+      stream, compress in
       try await body(RequestWriter(stream: stream, compress: compress))
       stream.halfClose()
       return try await stream.receiveSingle()
@@ -116,14 +122,19 @@ package final class RPCClient: Sendable {
     while true {
       attempt += 1
       do {
-        return try await self.attempt(method: method, request: request, options: options, deadline: deadline, body)
+        return try await self.attempt(
+          method: method, request: request, options: options, deadline: deadline, body)
       } catch let error as RPCError {
         let notStarted = error.cause is CallNotStarted
         let retriable = error.code == .unavailable && (notStarted || options.isIdempotent)
         lastError = error
-        guard retriable, attempt < self.configuration.maxAttempts, !Task.isCancelled else { throw error }
+        guard retriable, attempt < self.configuration.maxAttempts, !Task.isCancelled else {
+          throw error
+        }
         if let deadline, DispatchTime.now().uptimeNanoseconds >= deadline {
-          throw RPCError(code: .deadlineExceeded, message: "the deadline expired after \(attempt) attempts: \(lastError?.message ?? "")")
+          throw RPCError(
+            code: .deadlineExceeded,
+            message: "the deadline expired after \(attempt) attempts: \(lastError?.message ?? "")")
         }
       }
     }
@@ -139,7 +150,8 @@ package final class RPCClient: Sendable {
   }
 
   private func attempt<T: Sendable>(
-    method: MethodDescriptor, request: [UInt8]?, options: CallOptions, deadline: UInt64?, _ body: CallBody<T>
+    method: MethodDescriptor, request: [UInt8]?, options: CallOptions, deadline: UInt64?,
+    _ body: CallBody<T>
   ) async throws -> T {
     let connection = try await self.pickConnection()
     let compress = options.compression ?? self.configuration.compression
@@ -159,7 +171,8 @@ package final class RPCClient: Sendable {
     do {
       stream = try connection.openStream(headers: headers, request: request, compress: compress)
     } catch {
-      throw RPCError(code: .unavailable, message: "the connection takes no new calls", cause: CallNotStarted())
+      throw RPCError(
+        code: .unavailable, message: "the connection takes no new calls", cause: CallNotStarted())
     }
     if let deadline {
       let timer = connection.tcp.loop.scheduleTimer(atUptimeNanoseconds: deadline) {
@@ -201,15 +214,19 @@ package final class RPCClient: Sendable {
     }
     throw RPCError(
       code: .unavailable,
-      message: "no endpoint is reachable (\(self.configuration.endpoints.map(\.description).joined(separator: ", "))): \(lastError.map { "\($0)" } ?? "")",
+      message:
+        "no endpoint is reachable (\(self.configuration.endpoints.map(\.description).joined(separator: ", "))): \(lastError.map { "\($0)" } ?? "")",
       cause: CallNotStarted())
   }
 
-  private static func decodeResponse<Response: ProtoMessage>(_ type: Response.Type, _ bytes: [UInt8]) throws -> Response {
+  private static func decodeResponse<Response: ProtoMessage>(
+    _ type: Response.Type, _ bytes: [UInt8]
+  ) throws -> Response {
     do {
       return try Response(serializedBytes: bytes)
     } catch {
-      throw RPCError(code: .internalError, message: "invalid response: \(error.description)", cause: error)
+      throw RPCError(
+        code: .internalError, message: "invalid response: \(error.description)", cause: error)
     }
   }
 }
@@ -226,7 +243,8 @@ package struct ResponseStream<Response: ProtoMessage>: AsyncSequence, Sendable {
       do {
         return try Response(serializedBytes: bytes)
       } catch {
-        throw RPCError(code: .internalError, message: "invalid response: \(error.description)", cause: error)
+        throw RPCError(
+          code: .internalError, message: "invalid response: \(error.description)", cause: error)
       }
     }
   }
@@ -318,7 +336,8 @@ final class Subchannel: Sendable {
           case .ready(let connection):
             return .success(connection)
           default:
-            return .failure(RPCError(code: .unavailable, message: "\(self.endpoint) is unreachable"))
+            return .failure(
+              RPCError(code: .unavailable, message: "\(self.endpoint) is unreachable"))
           }
         }
         if let immediate { continuation.resume(with: immediate) }
@@ -326,13 +345,15 @@ final class Subchannel: Sendable {
     case .connect:
       do {
         let connection = try await ClientConnection.connect(
-          to: self.endpoint, loop: self.configuration.group.next(), limits: self.configuration.limits,
+          to: self.endpoint, loop: self.configuration.group.next(),
+          limits: self.configuration.limits,
           timeout: self.configuration.connectTimeout
         ) { [weak self] connection, wasError in
           self?.connectionClosed(connection, wasError: wasError)
         }
         self.failures.store(0, ordering: .relaxed)
-        let waiters = self.state.withLock { state -> [CheckedContinuation<ClientConnection, any Error>] in
+        let waiters = self.state.withLock {
+          state -> [CheckedContinuation<ClientConnection, any Error>] in
           guard case .connecting(let waiters) = state else {
             // Shut down while connecting.
             connection.close()
@@ -344,7 +365,9 @@ final class Subchannel: Sendable {
         for waiter in waiters { waiter.resume(returning: connection) }
         return connection
       } catch {
-        let error = RPCError(code: .unavailable, message: "cannot connect to \(self.endpoint): \(error)", cause: CallNotStarted())
+        let error = RPCError(
+          code: .unavailable, message: "cannot connect to \(self.endpoint): \(error)",
+          cause: CallNotStarted())
         let waiters = self.eject()
         for waiter in waiters { waiter.resume(throwing: error) }
         throw error

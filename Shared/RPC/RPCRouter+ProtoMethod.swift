@@ -13,7 +13,9 @@ extension RPCRouter {
   /// Registers the handler of a server-streaming method declared in `proto/dcmms/v1`.
   package mutating func register<Method: ServerStreamingProtoMethod>(
     _ method: Method.Type,
-    handler: @escaping @Sendable (Method.Input, ResponseWriter<Method.Output>, ServerContext) async throws -> Void
+    handler:
+      @escaping @Sendable (Method.Input, ResponseWriter<Method.Output>, ServerContext) async throws
+      -> Void
   ) {
     self.registerServerStreaming(MethodDescriptor(Method.info), handler: handler)
   }
@@ -21,7 +23,8 @@ extension RPCRouter {
   /// Registers the handler of a client-streaming method declared in `proto/dcmms/v1`.
   package mutating func register<Method: ClientStreamingProtoMethod>(
     _ method: Method.Type,
-    handler: @escaping @Sendable (RequestStream<Method.Input>, ServerContext) async throws -> Method.Output
+    handler:
+      @escaping @Sendable (RequestStream<Method.Input>, ServerContext) async throws -> Method.Output
   ) {
     self.registerClientStreaming(MethodDescriptor(Method.info), handler: handler)
   }
@@ -29,7 +32,10 @@ extension RPCRouter {
   /// Registers the handler of a bidirectional-streaming method declared in `proto/dcmms/v1`.
   package mutating func register<Method: BidirectionalStreamingProtoMethod>(
     _ method: Method.Type,
-    handler: @escaping @Sendable (RequestStream<Method.Input>, ResponseWriter<Method.Output>, ServerContext) async throws -> Void
+    handler:
+      @escaping @Sendable (
+        RequestStream<Method.Input>, ResponseWriter<Method.Output>, ServerContext
+      ) async throws -> Void
   ) {
     self.registerBidirectionalStreaming(MethodDescriptor(Method.info), handler: handler)
   }
@@ -40,7 +46,9 @@ extension RPCClient {
   package func call<Method: UnaryProtoMethod>(
     _ method: Method.Type, _ request: Method.Input, options: CallOptions = CallOptions()
   ) async throws -> Method.Output {
-    try await self.unary(MethodDescriptor(Method.info), request: request, response: Method.Output.self, options: options)
+    try await self.unary(
+      MethodDescriptor(Method.info), request: request, response: Method.Output.self,
+      options: options)
   }
 
   /// Calls a server-streaming method declared in `proto/dcmms/v1`; `body` reads the responses.
@@ -49,7 +57,8 @@ extension RPCClient {
     body: @Sendable (ResponseStream<Method.Output>) async throws -> Result
   ) async throws -> Result {
     try await self.serverStreaming(
-      MethodDescriptor(Method.info), request: request, response: Method.Output.self, options: options, body: body)
+      MethodDescriptor(Method.info), request: request, response: Method.Output.self,
+      options: options, body: body)
   }
 
   /// Calls a client-streaming method declared in `proto/dcmms/v1`; `body` writes the requests.
@@ -58,7 +67,8 @@ extension RPCClient {
     body: @Sendable (RequestWriter<Method.Input>) async throws -> Void
   ) async throws -> Method.Output {
     try await self.clientStreaming(
-      MethodDescriptor(Method.info), request: Method.Input.self, response: Method.Output.self, options: options,
+      MethodDescriptor(Method.info), request: Method.Input.self, response: Method.Output.self,
+      options: options,
       body: body)
   }
 }

@@ -41,7 +41,8 @@ package struct RPCRouter: Sendable {
   package mutating func registerServerStreaming<Request: ProtoMessage, Response: ProtoMessage>(
     _ descriptor: MethodDescriptor, request: Request.Type = Request.self,
     response: Response.Type = Response.self,
-    handler: @escaping @Sendable (Request, ResponseWriter<Response>, ServerContext) async throws -> Void
+    handler:
+      @escaping @Sendable (Request, ResponseWriter<Response>, ServerContext) async throws -> Void
   ) {
     self.register(descriptor) { stream, context in
       let request = try await stream.receiveSingle(Request.self)
@@ -62,10 +63,14 @@ package struct RPCRouter: Sendable {
   }
 
   /// Registers a bidirectional-streaming method.
-  package mutating func registerBidirectionalStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+  package mutating func registerBidirectionalStreaming<
+    Request: ProtoMessage, Response: ProtoMessage
+  >(
     _ descriptor: MethodDescriptor, request: Request.Type = Request.self,
     response: Response.Type = Response.self,
-    handler: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws -> Void
+    handler:
+      @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext)
+      async throws -> Void
   ) {
     self.register(descriptor) { stream, context in
       try await handler(RequestStream(stream: stream), ResponseWriter(stream: stream), context)
@@ -100,10 +105,13 @@ package struct ResponseWriter<Response: ProtoMessage>: Sendable {
   }
 }
 
-func decodeRequest<Request: ProtoMessage>(_ type: Request.Type, from bytes: [UInt8]) throws -> Request {
+func decodeRequest<Request: ProtoMessage>(_ type: Request.Type, from bytes: [UInt8]) throws
+  -> Request
+{
   do {
     return try Request(serializedBytes: bytes)
   } catch {
-    throw RPCError(code: .invalidArgument, message: "invalid request: \(error.description)", cause: error)
+    throw RPCError(
+      code: .invalidArgument, message: "invalid request: \(error.description)", cause: error)
   }
 }

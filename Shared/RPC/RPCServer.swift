@@ -48,7 +48,8 @@ package final class RPCServer: Sendable {
     configuration: Configuration, router: RPCRouter, interceptors: [any ServerInterceptor] = [],
     observer: (@Sendable (RPCServerEvent) -> Void)? = nil
   ) {
-    self.core = ServerCore(configuration: configuration, router: router, interceptors: interceptors, observer: observer)
+    self.core = ServerCore(
+      configuration: configuration, router: router, interceptors: interceptors, observer: observer)
   }
 
   /// Binds the port and starts accepting connections.
@@ -57,7 +58,9 @@ package final class RPCServer: Sendable {
   @discardableResult
   package func start() throws -> HostAndPort {
     let core = self.core
-    let listener = try TCPListener(endpoint: core.configuration.endpoint, group: core.configuration.group) { connection in
+    let listener = try TCPListener(
+      endpoint: core.configuration.endpoint, group: core.configuration.group
+    ) { connection in
       core.accept(connection)
     }
     self.listener.withLock { $0 = listener }
@@ -91,7 +94,8 @@ final class ServerCore: Sendable {
   private let draining = Atomic<Bool>(false)
 
   init(
-    configuration: RPCServer.Configuration, router: RPCRouter, interceptors: [any ServerInterceptor],
+    configuration: RPCServer.Configuration, router: RPCRouter,
+    interceptors: [any ServerInterceptor],
     observer: (@Sendable (RPCServerEvent) -> Void)?
   ) {
     self.configuration = configuration
@@ -109,12 +113,16 @@ final class ServerCore: Sendable {
   func accept(_ connection: TCPConnection) {
     let serverConnection = ServerConnection(connection: connection, core: self)
     let admitted = self.state.withLock { state -> Bool in
-      guard !self.isDraining, state.connections.count < self.configuration.limits.maxConnections else { return false }
+      guard !self.isDraining, state.connections.count < self.configuration.limits.maxConnections
+      else { return false }
       state.connections[ObjectIdentifier(serverConnection)] = serverConnection
       return true
     }
     guard admitted else {
-      self.observe(.connectionRefused(peer: connection.peerDescription, reason: self.isDraining ? "shutting down" : "connection limit reached"))
+      self.observe(
+        .connectionRefused(
+          peer: connection.peerDescription,
+          reason: self.isDraining ? "shutting down" : "connection limit reached"))
       connection.close()
       return
     }
@@ -124,11 +132,14 @@ final class ServerCore: Sendable {
 
   func connectionClosed(_ connection: ServerConnection, error: NetworkError?) {
     self.state.withLock { _ = $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
-    self.observe(.connectionClosed(peer: connection.connection.peerDescription, error: error?.message))
+    self.observe(
+      .connectionClosed(peer: connection.connection.peerDescription, error: error?.message))
   }
 
   /// Runs one call: interceptors, handler, status.
-  func run(stream: ServerStream, handler: RPCRouter.RawHandler, context: ServerContext, start: UInt64) async {
+  func run(
+    stream: ServerStream, handler: RPCRouter.RawHandler, context: ServerContext, start: UInt64
+  ) async {
     self.state.withLock { $0.activeCalls += 1 }
     var failure: RPCError?
     do {
@@ -138,7 +149,8 @@ final class ServerCore: Sendable {
     } catch {
       let converted = RPCError.converting(error)
       if converted.code == .internalError, !(error is RPCError) {
-        self.observe(.handlerFailed(method: context.descriptor.path, message: converted.message, error: error))
+        self.observe(
+          .handlerFailed(method: context.descriptor.path, message: converted.message, error: error))
       }
       failure = converted
     }

@@ -20,7 +20,8 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
     self.connection = connection
     self.core = core
     self.limits = core.configuration.limits
-    self.decoder = FrameDecoder(maxPayloadLength: core.configuration.limits.maxFramePayloadBytes, expectsPreface: true)
+    self.decoder = FrameDecoder(
+      maxPayloadLength: core.configuration.limits.maxFramePayloadBytes, expectsPreface: true)
   }
 
   /// Calls open on this connection.
@@ -60,13 +61,16 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
         do {
           payload = try Zstd.decompress(payload, maxOutputBytes: self.limits.maxMessageBytes)
         } catch {
-          stream.abort(RPCError(code: .internalError, message: "cannot decompress request: \(error.message)"), sendStatus: true)
+          stream.abort(
+            RPCError(code: .internalError, message: "cannot decompress request: \(error.message)"),
+            sendStatus: true)
           return
         }
       }
       guard stream.deliver(payload) else {
         stream.abort(
-          RPCError(code: .resourceExhausted, message: "the client sent beyond its flow-control window"),
+          RPCError(
+            code: .resourceExhausted, message: "the client sent beyond its flow-control window"),
           sendStatus: true)
         return
       }
@@ -74,7 +78,8 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
     case .end:
       self.stream(for: frame)?.finishInbound()
     case .cancel:
-      self.stream(for: frame)?.abort(RPCError(code: .cancelled, message: "cancelled by the client"), sendStatus: false)
+      self.stream(for: frame)?.abort(
+        RPCError(code: .cancelled, message: "cancelled by the client"), sendStatus: false)
     case .windowUpdate:
       guard frame.payload.count == 4 else {
         return self.protocolViolation("WINDOW_UPDATE payload must be 4 bytes")
@@ -86,7 +91,9 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
         return self.protocolViolation("PING must be on stream 0 with 8 bytes")
       }
       if !frame.flags.contains(.ack) {
-        self.connection.send { Frame(kind: .ping, flags: .ack, streamID: 0, payload: frame.payload).encode(into: &$0) }
+        self.connection.send {
+          Frame(kind: .ping, flags: .ack, streamID: 0, payload: frame.payload).encode(into: &$0)
+        }
       }
     case .goAway:
       self.isDraining = true
@@ -101,7 +108,8 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
   private func stream(for frame: Frame) -> ServerStream? {
     if let stream = self.streams[frame.streamID] { return stream }
     if frame.streamID == 0 || frame.streamID > self.lastStreamID {
-      self.protocolViolation("\(frame.kind) frame for stream \(frame.streamID), which was never opened")
+      self.protocolViolation(
+        "\(frame.kind) frame for stream \(frame.streamID), which was never opened")
     }
     return nil
   }
@@ -109,32 +117,48 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
   private func openCall(_ frame: Frame) {
     let streamID = frame.streamID
     guard streamID > self.lastStreamID else {
-      return self.protocolViolation("HEADERS for stream \(streamID), not above the last stream \(self.lastStreamID)")
+      return self.protocolViolation(
+        "HEADERS for stream \(streamID), not above the last stream \(self.lastStreamID)")
     }
     self.lastStreamID = streamID
     let headers: CallHeaders
     do {
       headers = try CallHeaders(serializedBytes: frame.payload)
     } catch {
-      return self.refuse(streamID, RPCError(code: .invalidArgument, message: "invalid call headers: \(error.reason)"), method: "")
+      return self.refuse(
+        streamID,
+        RPCError(code: .invalidArgument, message: "invalid call headers: \(error.reason)"),
+        method: "")
     }
     guard !self.isDraining, !self.core.isDraining else {
-      return self.refuse(streamID, RPCError(code: .unavailable, message: "the server is shutting down"), method: headers.method)
+      return self.refuse(
+        streamID, RPCError(code: .unavailable, message: "the server is shutting down"),
+        method: headers.method)
     }
     guard self.streams.count < self.limits.maxConcurrentStreams else {
       return self.refuse(
         streamID,
-        RPCError(code: .resourceExhausted, message: "more than \(self.limits.maxConcurrentStreams) concurrent calls on one connection"),
+        RPCError(
+          code: .resourceExhausted,
+          message:
+            "more than \(self.limits.maxConcurrentStreams) concurrent calls on one connection"),
         method: headers.method)
     }
     let metadata = Metadata(entries: headers.metadata)
-    guard metadata.count <= self.limits.maxMetadataEntries, metadata.byteCount <= self.limits.maxMetadataBytes else {
-      return self.refuse(streamID, RPCError(code: .resourceExhausted, message: "call metadata exceeds the limits"), method: headers.method)
+    guard metadata.count <= self.limits.maxMetadataEntries,
+      metadata.byteCount <= self.limits.maxMetadataBytes
+    else {
+      return self.refuse(
+        streamID, RPCError(code: .resourceExhausted, message: "call metadata exceeds the limits"),
+        method: headers.method)
     }
     guard let (descriptor, handler) = self.core.router.route(forPath: headers.method) else {
-      return self.refuse(streamID, RPCError(code: .unimplemented, message: "unknown method \(headers.method)"), method: headers.method)
+      return self.refuse(
+        streamID, RPCError(code: .unimplemented, message: "unknown method \(headers.method)"),
+        method: headers.method)
     }
-    let stream = ServerStream(id: streamID, connection: self, acceptsCompression: headers.acceptCompression == "zstd")
+    let stream = ServerStream(
+      id: streamID, connection: self, acceptsCompression: headers.acceptCompression == "zstd")
     self.streams[streamID] = stream
     if frame.flags.contains(.endStream) { stream.finishInbound() }
 
@@ -145,7 +169,8 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
       let due = start &+ min(headers.timeoutUs, UInt64(Int64.max / 1_000)) &* 1_000
       deadline = due
       timer = self.connection.loop.scheduleTimer(atUptimeNanoseconds: due) { [stream] in
-        stream.abort(RPCError(code: .deadlineExceeded, message: "the deadline expired"), sendStatus: true)
+        stream.abort(
+          RPCError(code: .deadlineExceeded, message: "the deadline expired"), sendStatus: true)
       }
     }
     let context = ServerContext(
@@ -160,7 +185,9 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
 
   private func refuse(_ streamID: UInt32, _ error: RPCError, method: String) {
     let status = error.wireStatus.serializedBytes()
-    self.connection.send { Frame(kind: .status, streamID: streamID, payload: status).encode(into: &$0) }
+    self.connection.send {
+      Frame(kind: .status, streamID: streamID, payload: status).encode(into: &$0)
+    }
     self.core.observe(.callFinished(method: method, code: error.code, durationNanoseconds: 0))
   }
 
@@ -196,10 +223,13 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
   func sendWindowUpdate(streamID: UInt32, increment: Int) {
     let value = UInt32(clamping: increment)
     self.connection.send {
-      Frame(kind: .windowUpdate, streamID: streamID, payload: [
-        UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-        UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
-      ]).encode(into: &$0)
+      Frame(
+        kind: .windowUpdate, streamID: streamID,
+        payload: [
+          UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+          UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
+        ]
+      ).encode(into: &$0)
     }
   }
 
@@ -217,7 +247,8 @@ final class ServerConnection: ConnectionDelegate, @unchecked Sendable {
 
   /// Ends every open call with UNAVAILABLE and closes; the end of a graceful shutdown.
   func forceClose() {
-    let reason = RPCError(code: .unavailable, message: "the server shut down before the call finished")
+    let reason = RPCError(
+      code: .unavailable, message: "the server shut down before the call finished")
     for stream in Array(self.streams.values) { stream.abort(reason, sendStatus: true) }
     self.connection.closeAfterFlush()
   }

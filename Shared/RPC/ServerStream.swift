@@ -94,7 +94,8 @@ package final class ServerStream: Sendable {
       throw RPCError(code: .invalidArgument, message: "the call carried no request message")
     }
     guard try await self.receive() == nil else {
-      throw RPCError(code: .invalidArgument, message: "the method takes exactly one request message")
+      throw RPCError(
+        code: .invalidArgument, message: "the method takes exactly one request message")
     }
     return try decodeRequest(Request.self, from: bytes)
   }
@@ -103,10 +104,13 @@ package final class ServerStream: Sendable {
   /// connection's output is backed up.
   /// - Throws: `RPCError` when the call has ended.
   package func send(_ message: [UInt8]) async throws {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<Void, any Error>) in
       let ready = self.state.withLock { state -> Result<Void, any Error>? in
         if let reason = state.endReason { return .failure(reason) }
-        if state.isEnded { return .failure(RPCError(code: .failedPrecondition, message: "the call has ended")) }
+        if state.isEnded {
+          return .failure(RPCError(code: .failedPrecondition, message: "the call has ended"))
+        }
         if state.sendWindow > 0 { return .success(()) }
         state.windowWaiters.append(continuation)
         return nil
@@ -141,7 +145,8 @@ package final class ServerStream: Sendable {
         kind: .message, flags: payload.flags, streamID: self.id,
         length: UInt32(payload.bytes.count), into: &buffer)
       buffer.append(contentsOf: payload.bytes)
-      Frame.encodeHeader(kind: .status, flags: [], streamID: self.id, length: UInt32(status.count), into: &buffer)
+      Frame.encodeHeader(
+        kind: .status, flags: [], streamID: self.id, length: UInt32(status.count), into: &buffer)
       buffer.append(contentsOf: status)
     }
     self.connection.streamEnded(self)
@@ -152,7 +157,8 @@ package final class ServerStream: Sendable {
     guard self.markEnded(code: error?.code ?? .ok) else { return }
     let status = error?.wireStatus.serializedBytes() ?? []  // OK encodes to no bytes
     self.connection.connection.send { buffer in
-      Frame.encodeHeader(kind: .status, flags: [], streamID: self.id, length: UInt32(status.count), into: &buffer)
+      Frame.encodeHeader(
+        kind: .status, flags: [], streamID: self.id, length: UInt32(status.count), into: &buffer)
       buffer.append(contentsOf: status)
     }
     self.connection.streamEnded(self)
@@ -169,7 +175,9 @@ package final class ServerStream: Sendable {
       state.endReason = RPCError(code: .cancelled, message: "the call has ended")
       let waiters = state.windowWaiters
       state.windowWaiters.removeAll()
-      for waiter in waiters { waiter.resume(throwing: RPCError(code: .cancelled, message: "the call has ended")) }
+      for waiter in waiters {
+        waiter.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
+      }
       defer { state.deadlineTimer = nil }
       return (true, state.deadlineTimer)
     }
@@ -188,7 +196,9 @@ package final class ServerStream: Sendable {
   private func consumed(_ byteCount: Int) {
     let increment = self.state.withLock { state -> Int in
       state.consumedSinceUpdate += byteCount
-      guard state.consumedSinceUpdate >= self.limits.initialStreamWindowBytes / 2, !state.isInboundFinished else {
+      guard state.consumedSinceUpdate >= self.limits.initialStreamWindowBytes / 2,
+        !state.isInboundFinished
+      else {
         return 0
       }
       defer { state.consumedSinceUpdate = 0 }
@@ -218,7 +228,9 @@ package final class ServerStream: Sendable {
         return true
       }
       state.inboundBytes += message.count
-      if state.inboundBytes > self.limits.initialStreamWindowBytes + self.limits.maxFramePayloadBytes {
+      if state.inboundBytes > self.limits.initialStreamWindowBytes
+        + self.limits.maxFramePayloadBytes
+      {
         return false
       }
       state.inbound.append(message)

@@ -8,7 +8,9 @@ package struct FrameDecoder: Sendable {
   package struct DecodingError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What was wrong.
     package struct Code: Hashable, Sendable {
-      private enum Wrapped { case badPreface, unknownKind, reservedBitsSet, unknownFlags, frameTooLarge }
+      private enum Wrapped {
+        case badPreface, unknownKind, reservedBitsSet, unknownFlags, frameTooLarge
+      }
       private let wrapped: Wrapped
       /// The connection did not start with `Frame.preface`.
       package static let badPreface = Self(wrapped: .badPreface)

@@ -28,7 +28,8 @@ package enum Zstd {
   ///   - input: a complete zstd frame.
   ///   - maxOutputBytes: the largest decompressed size accepted.
   /// - Throws: `ZstdError` when the frame is invalid, does not declare its size, or is too large.
-  package static func decompress(_ input: [UInt8], maxOutputBytes: Int) throws(ZstdError) -> [UInt8] {
+  package static func decompress(_ input: [UInt8], maxOutputBytes: Int) throws(ZstdError) -> [UInt8]
+  {
     let result = input.withUnsafeBytes { source -> Result<[UInt8], ZstdError> in
       do throws(ZstdError) {
         return .success(try Self.decompress(source, maxOutputBytes: maxOutputBytes))
@@ -53,7 +54,8 @@ package enum Zstd {
     // Refuse before allocating: the declared size comes from the peer.
     guard declared <= UInt64(maxOutputBytes) else {
       throw ZstdError(
-        code: .tooLarge, message: "decompressed size \(declared) exceeds the limit of \(maxOutputBytes) bytes")
+        code: .tooLarge,
+        message: "decompressed size \(declared) exceeds the limit of \(maxOutputBytes) bytes")
     }
     let size = Int(declared)
     var output = [UInt8](repeating: 0, count: size)
@@ -61,10 +63,12 @@ package enum Zstd {
       ZSTD_decompress(destination.baseAddress, size, source.baseAddress, source.count)
     }
     if ZSTD_isError(written) != 0 {
-      throw ZstdError(code: .corrupt, message: "zstd: \(String(cString: ZSTD_getErrorName(written)))")
+      throw ZstdError(
+        code: .corrupt, message: "zstd: \(String(cString: ZSTD_getErrorName(written)))")
     }
     guard written == size else {
-      throw ZstdError(code: .corrupt, message: "zstd frame holds \(written) bytes, declared \(size)")
+      throw ZstdError(
+        code: .corrupt, message: "zstd frame holds \(written) bytes, declared \(size)")
     }
     return output
   }

@@ -2,8 +2,10 @@ import Crypto
 import Testing
 
 private func hex(_ bytes: [UInt8]) -> String {
-  bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-    .joined()
+  bytes.map {
+    String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+  }
+  .joined()
 }
 
 @Suite("SHA-256, HMAC and base64url")

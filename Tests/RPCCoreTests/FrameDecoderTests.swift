@@ -6,7 +6,9 @@ struct FrameDecoderTests {
   private static let frames: [Frame] = [
     Frame(kind: .headers, streamID: 1, payload: Array("headers".utf8)),
     Frame(kind: .message, flags: .endStream, streamID: 1, payload: [1, 2, 3]),
-    Frame(kind: .message, flags: [.compressed], streamID: 0xFFFF_FFFE, payload: (0..<300).map { UInt8($0 % 251) }),
+    Frame(
+      kind: .message, flags: [.compressed], streamID: 0xFFFF_FFFE,
+      payload: (0..<300).map { UInt8($0 % 251) }),
     Frame(kind: .end, streamID: 3),
     Frame(kind: .ping, streamID: 0, payload: [0, 1, 2, 3, 4, 5, 6, 7]),
     Frame(kind: .status, streamID: 1, payload: []),
@@ -20,7 +22,9 @@ struct FrameDecoderTests {
 
   @Test("a header is 12 big-endian bytes: kind, flags, reserved, stream id, length")
   func headerLayout() {
-    let bytes = Frame(kind: .message, flags: [.compressed, .endStream], streamID: 0x0102_0304, payload: [9, 9]).encoded()
+    let bytes = Frame(
+      kind: .message, flags: [.compressed, .endStream], streamID: 0x0102_0304, payload: [9, 9]
+    ).encoded()
     #expect(bytes == [2, 3, 0, 0, 1, 2, 3, 4, 0, 0, 0, 2, 9, 9])
   }
 
@@ -63,7 +67,8 @@ struct FrameDecoderTests {
   @Test("a frame of exactly the limit is accepted")
   func atLimit() throws {
     var decoder = FrameDecoder(maxPayloadLength: 1_024, expectsPreface: false)
-    decoder.append(Frame(kind: .message, streamID: 1, payload: [UInt8](repeating: 7, count: 1_024)).encoded())
+    decoder.append(
+      Frame(kind: .message, streamID: 1, payload: [UInt8](repeating: 7, count: 1_024)).encoded())
     #expect(try decoder.nextFrame()?.payload.count == 1_024)
   }
 
@@ -80,7 +85,8 @@ struct FrameDecoderTests {
     decoder.append(bytes)
     let error = #expect(throws: FrameDecoder.DecodingError.self) { try decoder.nextFrame() }
     let codes: [String: FrameDecoder.DecodingError.Code] = [
-      "unknownKind": .unknownKind, "reservedBitsSet": .reservedBitsSet, "unknownFlags": .unknownFlags,
+      "unknownKind": .unknownKind, "reservedBitsSet": .reservedBitsSet,
+      "unknownFlags": .unknownFlags,
     ]
     #expect(error?.code == codes[expected])
   }
@@ -132,7 +138,9 @@ struct MetadataTests {
 
   @Test("method paths parse only in the /service/method form")
   func paths() {
-    #expect(MethodDescriptor(path: "/dcmms.v1.Echo/Echo") == MethodDescriptor(service: "dcmms.v1.Echo", method: "Echo"))
+    #expect(
+      MethodDescriptor(path: "/dcmms.v1.Echo/Echo")
+        == MethodDescriptor(service: "dcmms.v1.Echo", method: "Echo"))
     #expect(MethodDescriptor(path: "dcmms.v1.Echo/Echo") == nil)
     #expect(MethodDescriptor(path: "/dcmms.v1.Echo/") == nil)
     #expect(MethodDescriptor(path: "/a/b/c") == nil)

@@ -11,7 +11,8 @@ struct HealthServiceTests {
     let health = HealthService()
     var router = RPCRouter()
     health.register(into: &router)
-    let server = RPCServer(configuration: .init(endpoint: HostAndPort(host: "127.0.0.1", port: 0)), router: router)
+    let server = RPCServer(
+      configuration: .init(endpoint: HostAndPort(host: "127.0.0.1", port: 0)), router: router)
     let address = try server.start()
     let client = RPCClient(configuration: .init(endpoints: [address]))
 

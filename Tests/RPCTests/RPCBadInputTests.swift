@@ -14,7 +14,10 @@ struct RPCBadInputTests {
     let raw = try RawConnection(port: address.port)
     raw.write(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
     #expect(raw.waitForClose())
-    #expect(await eventually { events.all.contains { $0.hasPrefix("violation: the connection did not start") } })
+    #expect(
+      await eventually {
+        events.all.contains { $0.hasPrefix("violation: the connection did not start") }
+      })
     await server.shutdownGracefully(gracePeriod: .seconds(1))
   }
 
@@ -27,13 +30,15 @@ struct RPCBadInputTests {
     let raw = try RawConnection(port: address.port)
     var bytes = Frame.preface
     bytes += headersFrame(stream: 1, method: Echo.Method.echo.path).encoded()
-    Frame.encodeHeader(kind: .message, flags: .endStream, streamID: 1, length: 1 << 30, into: &bytes)
+    Frame.encodeHeader(
+      kind: .message, flags: .endStream, streamID: 1, length: 1 << 30, into: &bytes)
     raw.write(bytes)
     // Only the header was sent: the server must answer (GOAWAY, close) without waiting for 1 GiB.
     let (frames, closed) = try raw.readFrames(count: 2)
     #expect(frames.contains { $0.kind == .goAway })
     #expect(closed || raw.waitForClose())
-    let goAway = try GoAway(serializedBytes: try #require(frames.first { $0.kind == .goAway }).payload)
+    let goAway = try GoAway(
+      serializedBytes: try #require(frames.first { $0.kind == .goAway }).payload)
     #expect(goAway.message.contains("exceeds the limit"))
     #expect(events.all.contains { $0.contains("exceeds the limit") })
     await server.shutdownGracefully(gracePeriod: .seconds(1))
@@ -53,7 +58,8 @@ struct RPCBadInputTests {
     }
     // The server still serves.
     let client = RPCClient(configuration: .init(endpoints: [address]))
-    let response = try await client.unary(MethodDescriptor(Echo.Method.echo), request: echoRequest("ok"), response: EchoResponse.self)
+    let response = try await client.unary(
+      MethodDescriptor(Echo.Method.echo), request: echoRequest("ok"), response: EchoResponse.self)
     #expect(response.text == "ok")
     client.close()
     await server.shutdownGracefully(gracePeriod: .seconds(1))
@@ -68,7 +74,8 @@ struct RPCBadInputTests {
       raw.write(Frame.preface + Array(frame[..<(frame.count - 3)]))
     }
     let client = RPCClient(configuration: .init(endpoints: [address]))
-    let response = try await client.unary(MethodDescriptor(Echo.Method.echo), request: echoRequest("ok"), response: EchoResponse.self)
+    let response = try await client.unary(
+      MethodDescriptor(Echo.Method.echo), request: echoRequest("ok"), response: EchoResponse.self)
     #expect(response.text == "ok")
     #expect(await eventually { server.activeCallCount == 0 })
     client.close()
@@ -92,7 +99,8 @@ struct RPCBadInputTests {
     let raw = try RawConnection(port: address.port)
     raw.writeFrames([
       headersFrame(stream: 5, method: Echo.Method.echo.path),
-      Frame(kind: .message, flags: .endStream, streamID: 5, payload: echoRequest("a").serializedBytes()),
+      Frame(
+        kind: .message, flags: .endStream, streamID: 5, payload: echoRequest("a").serializedBytes()),
       headersFrame(stream: 3, method: Echo.Method.echo.path),
     ])
     let (frames, _) = try raw.readFrames(count: 3)
@@ -107,7 +115,9 @@ struct RPCBadInputTests {
     raw.writeFrames([
       // Stream 1: a slow, valid call.
       headersFrame(stream: 1, method: Probe.sleep.path),
-      Frame(kind: .message, flags: .endStream, streamID: 1, payload: echoRequest(sequence: 100).serializedBytes()),
+      Frame(
+        kind: .message, flags: .endStream, streamID: 1,
+        payload: echoRequest(sequence: 100).serializedBytes()),
       // Stream 3: call headers that are not protobuf.
       Frame(kind: .headers, streamID: 3, payload: [0xff, 0xff, 0xff, 0x0f]),
       // Stream 5: a request with a string that is not UTF-8.
@@ -143,13 +153,18 @@ struct RPCBadInputTests {
     var frames: [Frame] = []
     for stream in stride(from: UInt32(1), through: 5, by: 2) {
       frames.append(headersFrame(stream: stream, method: Probe.sleep.path))
-      frames.append(Frame(kind: .message, flags: .endStream, streamID: stream, payload: echoRequest(sequence: 200).serializedBytes()))
+      frames.append(
+        Frame(
+          kind: .message, flags: .endStream, streamID: stream,
+          payload: echoRequest(sequence: 200).serializedBytes()))
     }
     raw.writeFrames(frames)
     let (received, _) = try raw.readFrames(count: 1)
     let first = try #require(received.first)
     #expect(first.streamID == 5)
-    #expect(try CallStatus(serializedBytes: first.payload).code == RPCStatusCode.resourceExhausted.rawValue)
+    #expect(
+      try CallStatus(serializedBytes: first.payload).code
+        == RPCStatusCode.resourceExhausted.rawValue)
     await server.shutdownGracefully(gracePeriod: .seconds(2))
   }
 
@@ -168,10 +183,13 @@ struct RPCBadInputTests {
     // The admitted connections still work.
     first.writeFrames([
       headersFrame(stream: 1, method: Echo.Method.echo.path),
-      Frame(kind: .message, flags: .endStream, streamID: 1, payload: echoRequest("still here").serializedBytes()),
+      Frame(
+        kind: .message, flags: .endStream, streamID: 1,
+        payload: echoRequest("still here").serializedBytes()),
     ])
     let (frames, _) = try first.readFrames(count: 2)
-    #expect(try EchoResponse(serializedBytes: try #require(frames.first).payload).text == "still here")
+    #expect(
+      try EchoResponse(serializedBytes: try #require(frames.first).payload).text == "still here")
     _ = second
     await server.shutdownGracefully(gracePeriod: .seconds(1))
   }

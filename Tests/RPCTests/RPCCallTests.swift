@@ -13,7 +13,8 @@ struct RPCCallTests {
     let (server, address) = try startServer()
     let client = RPCClient(configuration: .init(endpoints: [address]))
     let response = try await client.unary(
-      MethodDescriptor(Echo.Method.echo), request: echoRequest("hello", sequence: 42), response: EchoResponse.self)
+      MethodDescriptor(Echo.Method.echo), request: echoRequest("hello", sequence: 42),
+      response: EchoResponse.self)
     #expect(response.text == "hello")
     #expect(response.sequence == 42)
     client.close()
@@ -29,7 +30,8 @@ struct RPCCallTests {
         group.addTask {
           let payload = [UInt8](repeating: UInt8(index % 251), count: index % 97)
           let response = try await client.unary(
-            MethodDescriptor(Echo.Method.echo), request: echoRequest("call \(index)", sequence: UInt64(index), payload: payload),
+            MethodDescriptor(Echo.Method.echo),
+            request: echoRequest("call \(index)", sequence: UInt64(index), payload: payload),
             response: EchoResponse.self)
           return (UInt64(index), response)
         }
@@ -38,7 +40,8 @@ struct RPCCallTests {
       for try await (index, response) in group {
         #expect(response.sequence == index)
         #expect(response.text == "call \(index)")
-        #expect(response.payload == [UInt8](repeating: UInt8(Int(index) % 251), count: Int(index) % 97))
+        #expect(
+          response.payload == [UInt8](repeating: UInt8(Int(index) % 251), count: Int(index) % 97))
         seen.insert(index)
       }
       #expect(seen.count == 1_000)
@@ -64,7 +67,10 @@ struct RPCCallTests {
     #expect(clock.now - start < .seconds(20))
     // A handler that started is cancelled. (On a starved machine the deadline can pass before
     // the handler runs at all; then it never starts, which is right too.)
-    #expect(await eventually { log.cancellations.load(ordering: .relaxed) == log.started.load(ordering: .relaxed) })
+    #expect(
+      await eventually {
+        log.cancellations.load(ordering: .relaxed) == log.started.load(ordering: .relaxed)
+      })
     #expect(log.finished.load(ordering: .relaxed) == 0)
     client.close()
     await server.shutdownGracefully(gracePeriod: .seconds(1))
@@ -77,13 +83,18 @@ struct RPCCallTests {
     let raw = try RawConnection(port: address.port)
     raw.writeFrames([
       headersFrame(stream: 1, method: Probe.sleep.path, timeoutUs: 500_000),
-      Frame(kind: .message, flags: .endStream, streamID: 1, payload: echoRequest(sequence: 50_000).serializedBytes()),
+      Frame(
+        kind: .message, flags: .endStream, streamID: 1,
+        payload: echoRequest(sequence: 50_000).serializedBytes()),
     ])
     let (frames, _) = try raw.readFrames(count: 1)
     let status = try CallStatus(serializedBytes: try #require(frames.first).payload)
     #expect(frames.first?.kind == .status)
     #expect(status.code == RPCStatusCode.deadlineExceeded.rawValue)
-    #expect(await eventually { log.cancellations.load(ordering: .relaxed) == log.started.load(ordering: .relaxed) })
+    #expect(
+      await eventually {
+        log.cancellations.load(ordering: .relaxed) == log.started.load(ordering: .relaxed)
+      })
     await server.shutdownGracefully(gracePeriod: .seconds(1))
   }
 
@@ -93,7 +104,8 @@ struct RPCCallTests {
     let (server, address) = try startServer(log: log)
     let client = RPCClient(configuration: .init(endpoints: [address]))
     let call = Task {
-      try await client.unary(Probe.waitForCancel, request: echoRequest(), response: EchoResponse.self)
+      try await client.unary(
+        Probe.waitForCancel, request: echoRequest(), response: EchoResponse.self)
     }
     #expect(await eventually { log.started.load(ordering: .relaxed) == 1 })
     call.cancel()
@@ -110,10 +122,13 @@ struct RPCCallTests {
     let client = RPCClient(configuration: .init(endpoints: [address]))
     let error = await #expect(throws: RPCError.self) {
       _ = try await client.unary(
-        MethodDescriptor(service: "dcmms.v1.Nothing", method: "Here"), request: echoRequest(), response: EchoResponse.self)
+        MethodDescriptor(service: "dcmms.v1.Nothing", method: "Here"), request: echoRequest(),
+        response: EchoResponse.self)
     }
     #expect(error?.code == .unimplemented)
-    let response = try await client.unary(MethodDescriptor(Echo.Method.echo), request: echoRequest("still"), response: EchoResponse.self)
+    let response = try await client.unary(
+      MethodDescriptor(Echo.Method.echo), request: echoRequest("still"), response: EchoResponse.self
+    )
     #expect(response.text == "still")
     client.close()
     await server.shutdownGracefully(gracePeriod: .seconds(1))
@@ -163,7 +178,9 @@ struct RPCCallTests {
     let response = try await client.clientStreaming(
       MethodDescriptor(Echo.Method.collect), request: EchoRequest.self, response: EchoResponse.self
     ) { writer in
-      for index in 0..<128 { try await writer.write(echoRequest(sequence: UInt64(index), payload: chunk)) }
+      for index in 0..<128 {
+        try await writer.write(echoRequest(sequence: UInt64(index), payload: chunk))
+      }
     }
     #expect(response.sequence == 128)
     #expect(response.payload.count == 128 * 65_536)
@@ -180,7 +197,9 @@ struct RPCCallTests {
     let raw = try RawConnection(port: address.port)
     raw.writeFrames([
       headersFrame(stream: 1, method: Echo.Method.echo.path, acceptZstd: true),
-      Frame(kind: .message, flags: .endStream, streamID: 1, payload: echoRequest(payload: payload).serializedBytes()),
+      Frame(
+        kind: .message, flags: .endStream, streamID: 1,
+        payload: echoRequest(payload: payload).serializedBytes()),
     ])
     let (frames, _) = try raw.readFrames(count: 2)
     let message = try #require(frames.first)
@@ -190,7 +209,8 @@ struct RPCCallTests {
     // And the client decompresses transparently, in both directions.
     let client = RPCClient(configuration: .init(endpoints: [address]))
     let response = try await client.unary(
-      MethodDescriptor(Echo.Method.echo), request: echoRequest(payload: payload), response: EchoResponse.self)
+      MethodDescriptor(Echo.Method.echo), request: echoRequest(payload: payload),
+      response: EchoResponse.self)
     #expect(response.payload == payload)
     client.close()
     await server.shutdownGracefully(gracePeriod: .seconds(1))

@@ -8,7 +8,8 @@ import WireProtos
 
 @Suite("Several endpoints, failover and shutdown", .timeLimit(.minutes(1)))
 struct RPCClusterTests {
-  @Test("a client of three endpoints keeps answering when one stops and uses it again when it returns")
+  @Test(
+    "a client of three endpoints keeps answering when one stops and uses it again when it returns")
   func failoverAndReadmission() async throws {
     let logs = [ProbeLog(), ProbeLog(), ProbeLog()]
     var servers: [RPCServer] = []
@@ -27,7 +28,8 @@ struct RPCClusterTests {
     func callMany(_ count: Int) async throws {
       for index in 0..<count {
         let response = try await client.unary(
-          Probe.sleep, request: echoRequest(sequence: 0), response: EchoResponse.self, options: idempotent)
+          Probe.sleep, request: echoRequest(sequence: 0), response: EchoResponse.self,
+          options: idempotent)
         #expect(response.sequence == 0, "call \(index)")
       }
     }
@@ -39,7 +41,9 @@ struct RPCClusterTests {
     let before = logs.map { $0.finished.load(ordering: .relaxed) }
     try await callMany(30)
     #expect(logs[1].finished.load(ordering: .relaxed) == before[1])
-    #expect(logs[0].finished.load(ordering: .relaxed) + logs[2].finished.load(ordering: .relaxed) == before[0] + before[2] + 30)
+    #expect(
+      logs[0].finished.load(ordering: .relaxed) + logs[2].finished.load(ordering: .relaxed)
+        == before[0] + before[2] + 30)
 
     // Start it again on the same port: the client comes back to it.
     let (restarted, _) = try startServer(port: addresses[1].port, log: logs[1])
@@ -49,16 +53,21 @@ struct RPCClusterTests {
         return logs[1].finished.load(ordering: .relaxed) > before[1]
       })
     client.close()
-    for server in [servers[0], servers[2], restarted] { await server.shutdownGracefully(gracePeriod: .seconds(1)) }
+    for server in [servers[0], servers[2], restarted] {
+      await server.shutdownGracefully(gracePeriod: .seconds(1))
+    }
   }
 
   @Test("with every endpoint down a call fails fast with UNAVAILABLE")
   func allDown() async throws {
     let (server, address) = try startServer()
     await server.shutdownGracefully(gracePeriod: .seconds(1))
-    let client = RPCClient(configuration: .init(endpoints: [address, HostAndPort(host: "127.0.0.1", port: address.port)]))
+    let client = RPCClient(
+      configuration: .init(endpoints: [address, HostAndPort(host: "127.0.0.1", port: address.port)])
+    )
     let error = await #expect(throws: RPCError.self) {
-      _ = try await client.unary(MethodDescriptor(Echo.Method.echo), request: echoRequest(), response: EchoResponse.self)
+      _ = try await client.unary(
+        MethodDescriptor(Echo.Method.echo), request: echoRequest(), response: EchoResponse.self)
     }
     #expect(error?.code == .unavailable)
     #expect(error?.message.contains("no endpoint is reachable") == true)
@@ -70,7 +79,8 @@ struct RPCClusterTests {
     let (server, address) = try startServer(log: log)
     let client = RPCClient(configuration: .init(endpoints: [address]))
     let inFlight = Task {
-      try await client.unary(Probe.sleep, request: echoRequest(sequence: 300), response: EchoResponse.self)
+      try await client.unary(
+        Probe.sleep, request: echoRequest(sequence: 300), response: EchoResponse.self)
     }
     #expect(await eventually { log.started.load(ordering: .relaxed) == 1 })
     let clock = ContinuousClock()
@@ -82,7 +92,8 @@ struct RPCClusterTests {
     #expect(response.sequence == 300)
     #expect(log.finished.load(ordering: .relaxed) == 1)
     let error = await #expect(throws: RPCError.self) {
-      _ = try await client.unary(MethodDescriptor(Echo.Method.echo), request: echoRequest(), response: EchoResponse.self)
+      _ = try await client.unary(
+        MethodDescriptor(Echo.Method.echo), request: echoRequest(), response: EchoResponse.self)
     }
     #expect(error?.code == .unavailable)
   }
@@ -93,7 +104,8 @@ struct RPCClusterTests {
     let (server, address) = try startServer(log: log)
     let client = RPCClient(configuration: .init(endpoints: [address]))
     let inFlight = Task {
-      try await client.unary(Probe.sleep, request: echoRequest(sequence: 30_000), response: EchoResponse.self)
+      try await client.unary(
+        Probe.sleep, request: echoRequest(sequence: 30_000), response: EchoResponse.self)
     }
     #expect(await eventually { log.started.load(ordering: .relaxed) == 1 })
     await server.shutdownGracefully(gracePeriod: .milliseconds(100))

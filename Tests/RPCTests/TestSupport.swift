@@ -30,7 +30,8 @@ struct SomeLocalError: Error {}
 func makeRouter(log: ProbeLog) -> RPCRouter {
   var router = RPCRouter()
   EchoService.register(into: &router)
-  router.registerUnary(Probe.sleep, request: EchoRequest.self, response: EchoResponse.self) { request, _ in
+  router.registerUnary(Probe.sleep, request: EchoRequest.self, response: EchoResponse.self) {
+    request, _ in
     log.started.add(1, ordering: .relaxed)
     do {
       try await Task.sleep(for: .milliseconds(Int(request.sequence)))
@@ -43,7 +44,8 @@ func makeRouter(log: ProbeLog) -> RPCRouter {
     response.sequence = request.sequence
     return response
   }
-  router.registerUnary(Probe.waitForCancel, request: EchoRequest.self, response: EchoResponse.self) { _, _ in
+  router.registerUnary(Probe.waitForCancel, request: EchoRequest.self, response: EchoResponse.self)
+  { _, _ in
     log.started.add(1, ordering: .relaxed)
     while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
     log.cancellations.add(1, ordering: .relaxed)
@@ -54,8 +56,10 @@ func makeRouter(log: ProbeLog) -> RPCRouter {
     response.text = "\(context.principal?.subject ?? "-")/\(context.principal?.role.name ?? "-")"
     return response
   }
-  router.registerUnary(Probe.whoami, request: EchoRequest.self, response: EchoResponse.self, handler: whoami)
-  router.registerUnary(Probe.promote, request: EchoRequest.self, response: EchoResponse.self, handler: whoami)
+  router.registerUnary(
+    Probe.whoami, request: EchoRequest.self, response: EchoResponse.self, handler: whoami)
+  router.registerUnary(
+    Probe.promote, request: EchoRequest.self, response: EchoResponse.self, handler: whoami)
   router.registerUnary(Probe.fail, request: EchoRequest.self, response: EchoResponse.self) { _, _ in
     throw SomeLocalError()
   }
@@ -170,7 +174,10 @@ final class RawConnection {
   }
 }
 
-func headersFrame(stream: UInt32, method: String, timeoutUs: UInt64 = 0, metadata: [MetadataEntry] = [], acceptZstd: Bool = false) -> Frame {
+func headersFrame(
+  stream: UInt32, method: String, timeoutUs: UInt64 = 0, metadata: [MetadataEntry] = [],
+  acceptZstd: Bool = false
+) -> Frame {
   var headers = CallHeaders()
   headers.method = method
   headers.timeoutUs = timeoutUs

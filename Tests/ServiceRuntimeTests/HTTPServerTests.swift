@@ -19,12 +19,16 @@ private func exchange(port: Int, _ request: String) -> String {
   address.sin_port = UInt16(port).bigEndian
   address.sin_addr.s_addr = inet_addr("127.0.0.1")
   let connected = withUnsafePointer(to: &address) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    }
   }
   guard connected == 0 else { return "" }
   var timeout = timeval(tv_sec: 5, tv_usec: 0)
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-  _ = Array(request.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+  _ = Array(request.utf8).withUnsafeBytes {
+    send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+  }
   var received: [UInt8] = []
   var buffer = [UInt8](repeating: 0, count: 65_536)
   while true {
@@ -46,13 +50,16 @@ struct HTTPServerTests {
     let server = HTTPServer(endpoint: HostAndPort(host: "127.0.0.1", port: 0), router: router)
     let address = try server.start()
 
-    let alive = exchange(port: address.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    let alive = exchange(
+      port: address.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     #expect(alive.hasPrefix("HTTP/1.1 200"))
-    let notReady = exchange(port: address.port, "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    let notReady = exchange(
+      port: address.port, "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     #expect(notReady.hasPrefix("HTTP/1.1 503"))
     let pipelined = exchange(
       port: address.port,
-      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
     #expect(pipelined.components(separatedBy: "HTTP/1.1 200").count == 3)
     let garbage = exchange(port: address.port, "NOT HTTP AT ALL\r\n\r\n")
     #expect(garbage.hasPrefix("HTTP/1.1 400"))
@@ -72,19 +79,27 @@ struct HTTPServerTests {
     let rpcAddress = try rpc.start()
     let client = RPCClient(configuration: .init(endpoints: [rpcAddress]))
     for _ in 0..<3 {
-      _ = try await client.unary(MethodDescriptor(Echo.Method.echo), request: EchoRequest(), response: EchoResponse.self)
+      _ = try await client.unary(
+        MethodDescriptor(Echo.Method.echo), request: EchoRequest(), response: EchoResponse.self)
     }
     _ = try? await client.unary(
-      MethodDescriptor(service: "dcmms.v1.Nope", method: "Nope"), request: EchoRequest(), response: EchoResponse.self)
+      MethodDescriptor(service: "dcmms.v1.Nope", method: "Nope"), request: EchoRequest(),
+      response: EchoResponse.self)
 
     var router = HTTPRouter()
     router.registerAdminRoutes(health: HealthState(), metrics: metrics)
     let http = HTTPServer(endpoint: HostAndPort(host: "127.0.0.1", port: 0), router: router)
     let httpAddress = try http.start()
-    let page = exchange(port: httpAddress.port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    #expect(page.contains(#"dcmms_rpc_server_calls_total{method="/dcmms.v1.Echo/Echo",code="OK"} 3"#))
-    #expect(page.contains(#"dcmms_rpc_server_calls_total{method="/dcmms.v1.Nope/Nope",code="UNIMPLEMENTED"} 1"#))
-    #expect(page.contains(#"dcmms_rpc_server_call_duration_seconds_count{method="/dcmms.v1.Echo/Echo"} 3"#))
+    let page = exchange(
+      port: httpAddress.port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    #expect(
+      page.contains(#"dcmms_rpc_server_calls_total{method="/dcmms.v1.Echo/Echo",code="OK"} 3"#))
+    #expect(
+      page.contains(
+        #"dcmms_rpc_server_calls_total{method="/dcmms.v1.Nope/Nope",code="UNIMPLEMENTED"} 1"#))
+    #expect(
+      page.contains(
+        #"dcmms_rpc_server_call_duration_seconds_count{method="/dcmms.v1.Echo/Echo"} 3"#))
     #expect(page.contains("dcmms_rpc_server_connections 1"))
     client.close()
     http.beginGracefulShutdown()

@@ -29,11 +29,15 @@ enum FuzzTargets {
   private static func frames(_ data: [UInt8], preface: Bool) {
     let whole = Self.decodeFrames([data], preface: preface)
     let split = data.isEmpty ? 0 : Int(data[0]) % (data.count + 1)
-    let pieces = Self.decodeFrames([Array(data[..<split]), Array(data[split...])], preface: preface)
-    precondition(whole.frames == pieces.frames && whole.failed == pieces.failed, "split decoding differs")
+    let pieces = Self.decodeFrames(
+      [Array(data[..<split]), Array(data[split...])], preface: preface)
+    precondition(
+      whole.frames == pieces.frames && whole.failed == pieces.failed, "split decoding differs")
   }
 
-  private static func decodeFrames(_ pieces: [[UInt8]], preface: Bool) -> (frames: [Frame], failed: Bool) {
+  private static func decodeFrames(_ pieces: [[UInt8]], preface: Bool) -> (
+    frames: [Frame], failed: Bool
+  ) {
     var decoder = FrameDecoder(maxPayloadLength: 1 << 16, expectsPreface: preface)
     var frames: [Frame] = []
     for piece in pieces {

@@ -28,14 +28,17 @@ package struct AuthInterceptor: ServerInterceptor {
       throw RPCError(code: .unauthenticated, message: "the call has no bearer token")
     }
     guard header.hasPrefix("Bearer ") else {
-      throw RPCError(code: .unauthenticated, message: "the authorization metadata is not a bearer token")
+      throw RPCError(
+        code: .unauthenticated, message: "the authorization metadata is not a bearer token")
     }
     let token = String(header.dropFirst("Bearer ".count))
     let principal = try self.principal(for: token)
     if case .roles(let roles) = rule, !roles.contains(principal.role) {
       throw RPCError(
         code: .permissionDenied,
-        message: "role \(principal.role) may not call \(context.descriptor.path); allowed: \(roles.map(\.name).sorted().joined(separator: ", "))")
+        message:
+          "role \(principal.role) may not call \(context.descriptor.path); allowed: \(roles.map(\.name).sorted().joined(separator: ", "))"
+      )
     }
     var context = context
     context.principal = principal
@@ -44,7 +47,9 @@ package struct AuthInterceptor: ServerInterceptor {
 
   private func principal(for token: String) throws(RPCError) -> Principal {
     let now = Date()
-    if let cached = self.cache.lookup(token, now: Int64(now.timeIntervalSince1970)) { return cached }
+    if let cached = self.cache.lookup(token, now: Int64(now.timeIntervalSince1970)) {
+      return cached
+    }
     let verified = try self.authority.verify(token, now: now)
     self.cache.store(token, principal: verified.principal, expiresAt: verified.expiresAt)
     return verified.principal

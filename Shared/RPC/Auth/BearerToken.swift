@@ -1,6 +1,6 @@
 package import Crypto
-package import RPCCore
 package import Foundation
+package import RPCCore
 import Synchronization
 
 /// Signs and checks bearer tokens: JSON Web Tokens with HS256 signatures (RFC 7519), so any
@@ -34,21 +34,26 @@ package struct TokenAuthority: Sendable {
   }
 
   /// A signed token for `subject` with `role`, valid for `lifetime` from `now`.
-  package func makeToken(subject: String, role: Role, lifetime: Duration, now: Date = Date()) -> String {
+  package func makeToken(subject: String, role: Role, lifetime: Duration, now: Date = Date())
+    -> String
+  {
     let issued = Int64(now.timeIntervalSince1970)
     let header: [String: Any] = ["alg": "HS256", "typ": "JWT", "kid": self.signingKeyID]
     let claims: [String: Any] = [
       "sub": subject, "role": role.name, "iat": issued, "exp": issued + lifetime.components.seconds,
     ]
     let signingInput = Self.encodeJSON(header) + "." + Self.encodeJSON(claims)
-    let signature = HMAC.sha256(key: self.keys[self.signingKeyID]!, message: Array(signingInput.utf8))
+    let signature = HMAC.sha256(
+      key: self.keys[self.signingKeyID]!, message: Array(signingInput.utf8))
     return signingInput + "." + Base64URL.encode(signature)
   }
 
   /// Checks a token's signature and expiry.
   /// - Returns: the caller the token names.
   /// - Throws: `RPCError` (`UNAUTHENTICATED`) saying what is wrong, never echoing the token.
-  package func verify(_ token: String, now: Date = Date()) throws(RPCError) -> (principal: Principal, expiresAt: Int64) {
+  package func verify(_ token: String, now: Date = Date()) throws(RPCError) -> (
+    principal: Principal, expiresAt: Int64
+  ) {
     let parts = token.split(separator: ".", omittingEmptySubsequences: false)
     guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]),
       let claimBytes = Base64URL.decode(parts[1]), let signature = Base64URL.decode(parts[2]),
@@ -61,7 +66,8 @@ package struct TokenAuthority: Sendable {
     }
     let keyID = header["kid"] as? String ?? self.signingKeyID
     guard let key = self.keys[keyID] else {
-      throw RPCError(code: .unauthenticated, message: "the bearer token is signed with an unknown key")
+      throw RPCError(
+        code: .unauthenticated, message: "the bearer token is signed with an unknown key")
     }
     let expected = HMAC.sha256(key: key, message: Array("\(parts[0]).\(parts[1])".utf8))
     guard HMAC.constantTimeEquals(expected, signature) else {
@@ -79,7 +85,8 @@ package struct TokenAuthority: Sendable {
   }
 
   private static func encodeJSON(_ object: [String: Any]) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    let data =
+      (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
     return Base64URL.encode(Array(data))
   }
 

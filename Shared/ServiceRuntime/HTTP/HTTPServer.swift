@@ -40,7 +40,8 @@ package final class HTTPServer: LifecycleService {
   package func start() throws -> HostAndPort {
     let listener = try TCPListener(endpoint: self.endpoint, group: self.group) { [weak self] tcp in
       guard let self else { return tcp.close() }
-      let connection = HTTPServerConnection(tcp: tcp, router: self.router, limits: self.limits) { [weak self] closed in
+      let connection = HTTPServerConnection(tcp: tcp, router: self.router, limits: self.limits) {
+        [weak self] closed in
         _ = self?.state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(closed)) }
       }
       let admitted = self.state.withLock { state -> Bool in
@@ -109,7 +110,8 @@ final class HTTPServerConnection: ConnectionDelegate, Sendable {
     self.limits = limits
     (self.input, self.inputSink) = AsyncStream.makeStream(of: [UInt8].self)
     self.onClose = onClose
-    self.maxBacklogBytes = 2 * (limits.maxRequestLineBytes + limits.maxHeaderBytes + limits.maxBodyBytes)
+    self.maxBacklogBytes =
+      2 * (limits.maxRequestLineBytes + limits.maxHeaderBytes + limits.maxBodyBytes)
   }
 
   /// On the connection's loop thread.

@@ -35,13 +35,21 @@ package struct ServiceHost: Sendable {
   /// The options every service has.
   package static func standardOptions(rpcPort: Int, adminPort: Int) -> [ConfigurationOption] {
     [
-      .hostPort("rpc-listen", default: HostAndPort(host: "127.0.0.1", port: rpcPort), help: "Address of the RPC server."),
+      .hostPort(
+        "rpc-listen", default: HostAndPort(host: "127.0.0.1", port: rpcPort),
+        help: "Address of the RPC server."),
       .hostPort(
         "admin-listen", default: HostAndPort(host: "127.0.0.1", port: adminPort),
         help: "Address of the HTTP server for /metrics, /healthz and /readyz."),
-      .string("token-secret", default: nil, help: "HMAC key that signs and checks bearer tokens (32+ bytes).", secret: true),
-      .choice("log-level", Logger.Level.allCases.map(\.description), default: "info", help: "Lowest level logged."),
-      .duration("shutdown-grace-ms", default: .seconds(10), help: "Time calls in flight get to finish on shutdown."),
+      .string(
+        "token-secret", default: nil,
+        help: "HMAC key that signs and checks bearer tokens (32+ bytes).", secret: true),
+      .choice(
+        "log-level", Logger.Level.allCases.map(\.description), default: "info",
+        help: "Lowest level logged."),
+      .duration(
+        "shutdown-grace-ms", default: .seconds(10),
+        help: "Time calls in flight get to finish on shutdown."),
     ]
   }
 
@@ -68,7 +76,8 @@ package struct ServiceHost: Sendable {
   package init(name: String, configuration: Configuration) {
     self.name = name
     self.configuration = configuration
-    self.logger = Logger(service: name, minimumLevel: Logger.Level(name: configuration.string("log-level")) ?? .info)
+    self.logger = Logger(
+      service: name, minimumLevel: Logger.Level(name: configuration.string("log-level")) ?? .info)
     self.metrics = MetricsRegistry()
     self.health = HealthState()
     self.rpcHealth = HealthService()
@@ -89,27 +98,33 @@ package struct ServiceHost: Sendable {
     EchoService.register(into: &router)
     self.rpcHealth.register(into: &router)
     let telemetry = RPCServerTelemetry(metrics: self.metrics, logger: self.logger)
-    var rpcConfiguration = RPCServer.Configuration(endpoint: self.configuration.hostPort("rpc-listen"))
+    var rpcConfiguration = RPCServer.Configuration(
+      endpoint: self.configuration.hostPort("rpc-listen"))
     rpcConfiguration.limits = RPCLimits()
     let rpcServer = RPCServer(
       configuration: rpcConfiguration, router: router,
-      interceptors: [telemetry.interceptor, AuthInterceptor(authority: self.tokens, policy: policy)],
+      interceptors: [
+        telemetry.interceptor, AuthInterceptor(authority: self.tokens, policy: policy),
+      ],
       observer: telemetry.observe)
     var adminRouter = HTTPRouter(logger: self.logger)
     adminRouter.registerAdminRoutes(health: self.health, metrics: self.metrics)
-    let admin = HTTPServer(name: "admin", endpoint: self.configuration.hostPort("admin-listen"), router: adminRouter)
+    let admin = HTTPServer(
+      name: "admin", endpoint: self.configuration.hostPort("admin-listen"), router: adminRouter)
 
     let rpcAddress = try rpcServer.start()
     let adminAddress = try admin.start()
     self.logger.notice(
-      "serving", ["rpc": .string(rpcAddress.description), "admin": .string(adminAddress.description)])
+      "serving",
+      ["rpc": .string(rpcAddress.description), "admin": .string(adminAddress.description)])
     self.health.advance(to: .ready)
     self.rpcHealth.setStatus(.serving)
 
     let grace = self.configuration.duration("shutdown-grace-ms")
     let draining = DrainingMarker(health: self.health, rpcHealth: self.rpcHealth)
     try await ServiceLifecycle.run(
-      services: [draining, RPCServerService(server: rpcServer, gracePeriod: grace), admin] + services,
+      services: [draining, RPCServerService(server: rpcServer, gracePeriod: grace), admin]
+        + services,
       gracePeriod: grace + .seconds(2), logger: self.logger)
     self.health.advance(to: .stopped)
     self.logger.notice("stopped")

@@ -30,15 +30,23 @@ package struct RPCServerTelemetry: Sendable {
       name: "dcmms_rpc_server_calls_total", help: "RPC calls served, by method and status code.",
       labelNames: ["method", "code"])
     self.durations = metrics.makeHistogramFamily(
-      name: "dcmms_rpc_server_call_duration_seconds", help: "Time from a call's headers to its status.",
+      name: "dcmms_rpc_server_call_duration_seconds",
+      help: "Time from a call's headers to its status.",
       labelNames: ["method"],
-      buckets: [0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
-    self.inFlight = metrics.makeGauge(name: "dcmms_rpc_server_calls_in_flight", help: "RPC calls being served now.")
-    self.connections = metrics.makeGauge(name: "dcmms_rpc_server_connections", help: "Open RPC connections.")
+      buckets: [
+        0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+        0.5, 1, 2.5, 5, 10,
+      ])
+    self.inFlight = metrics.makeGauge(
+      name: "dcmms_rpc_server_calls_in_flight", help: "RPC calls being served now.")
+    self.connections = metrics.makeGauge(
+      name: "dcmms_rpc_server_connections", help: "Open RPC connections.")
     self.protocolErrors = metrics.makeCounter(
-      name: "dcmms_rpc_protocol_errors_total", help: "Connections closed because the peer broke the protocol.")
+      name: "dcmms_rpc_protocol_errors_total",
+      help: "Connections closed because the peer broke the protocol.")
     self.refused = metrics.makeCounter(
-      name: "dcmms_rpc_connections_refused_total", help: "Connections closed at accept (limit or shutdown).")
+      name: "dcmms_rpc_connections_refused_total",
+      help: "Connections closed at accept (limit or shutdown).")
     self.logger = logger
   }
 
@@ -60,13 +68,18 @@ package struct RPCServerTelemetry: Sendable {
       self.connections.increment()
     case .connectionClosed(let peer, let error):
       self.connections.decrement()
-      if let error { self.logger.info("RPC connection lost", ["peer": .string(peer), "error": .string(error)]) }
+      if let error {
+        self.logger.info("RPC connection lost", ["peer": .string(peer), "error": .string(error)])
+      }
     case .connectionRefused(let peer, let reason):
       self.refused.increment()
-      self.logger.warning("RPC connection refused", ["peer": .string(peer), "reason": .string(reason)])
+      self.logger.warning(
+        "RPC connection refused", ["peer": .string(peer), "reason": .string(reason)])
     case .protocolViolation(let peer, let message):
       self.protocolErrors.increment()
-      self.logger.warning("RPC protocol violation; connection closed", ["peer": .string(peer), "reason": .string(message)])
+      self.logger.warning(
+        "RPC protocol violation; connection closed",
+        ["peer": .string(peer), "reason": .string(message)])
     case .handlerFailed(let method, _, let error):
       self.logger.error("RPC handler failed", ["method": .string(method), "error": .error(error)])
     }
@@ -76,7 +89,9 @@ package struct RPCServerTelemetry: Sendable {
 private struct InFlightInterceptor: ServerInterceptor {
   let gauge: Gauge
 
-  func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
+  func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void)
+    async throws
+  {
     self.gauge.increment()
     defer { self.gauge.decrement() }
     try await next(context)
