@@ -53,7 +53,8 @@ let package = Package(
       dependencies: ["RPCCore", "NetworkIO", "WireProtos", "ZstdCodec", "Crypto"],
       path: "Shared/RPC", swiftSettings: settings),
     .target(
-      name: "ServiceRuntime", dependencies: ["NetworkIO", "RPC", "RPCCore", "WireProtos"], path: "Shared/ServiceRuntime",
+      name: "ServiceRuntime", dependencies: ["NetworkIO", "RPC", "RPCCore", "WireProtos", "PostgresClient", "RedisClient"],
+      path: "Shared/ServiceRuntime",
       swiftSettings: settings),
     .target(
       name: "PostgresClient", dependencies: ["CLibpq", "NetworkIO"], path: "Shared/PostgresClient",
@@ -89,6 +90,10 @@ let package = Package(
     .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "NetworkIO", "RPC", "RPCCore", "WireProtos"], swiftSettings: settings),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: settings),
     .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"], swiftSettings: settings),
+    .testTarget(
+      name: "MonitorServiceTests",
+      dependencies: ["MonitorService", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient"],
+      swiftSettings: settings),
     .testTarget(
       name: "ModelMathTests", dependencies: ["ModelMath"], resources: [.copy("Fixtures")],
       swiftSettings: settings),
