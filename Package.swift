@@ -91,6 +91,10 @@ let package = Package(
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: settings),
     .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"], swiftSettings: settings),
     .testTarget(
+      name: "InferenceGatewayTests",
+      dependencies: ["InferenceGateway", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO"],
+      swiftSettings: settings),
+    .testTarget(
       name: "MonitorServiceTests",
       dependencies: ["MonitorService", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient"],
       swiftSettings: settings),
