@@ -1,0 +1,300 @@
+/// Grows one histogram-based CART tree of a random forest (or a lone CART tree).
+///
+/// Read-only and shared by all trees of a forest; each call to `grow` derives its own random
+/// stream from the tree index, so a forest is the same whichever thread grows which tree.
+/// Nodes are split depth-first; per node, candidate features are drawn without replacement
+/// until `maxFeatures` non-constant ones have been examined (scikit-learn's rule), each scanned
+/// over its bins with NaN tried on both sides.
+struct ForestTreeGrower: Sendable {
+  let binned: BinnedMatrix
+  /// Class of each row (classification), else empty.
+  let classes: [Int32]
+  /// Label of each row (regression), else empty.
+  let targets: [Double]
+  /// Sample weight × class weight of each row.
+  let baseWeights: [Double]
+  /// Number of classes, 0 for regression.
+  let classCount: Int
+  let criterion: SplitCriterion
+  let maxDepth: Int
+  let minSamplesSplit: Int
+  let minSamplesLeaf: Int
+  let maxFeatures: Int
+  let bootstrap: Bool
+
+  /// Leaf outputs: 1 for regression and binary classification (P(class 1)), else one per class.
+  var outputCount: Int { self.classCount == 0 || self.classCount == 2 ? 1 : self.classCount }
+  /// Doubles per histogram cell: class weights + count, or w, Σwy, Σwy², count.
+  private var statWidth: Int { self.classCount > 0 ? self.classCount + 1 : 4 }
+
+  /// How many times each row is drawn into tree `treeIndex`'s bootstrap sample (all ones
+  /// without bootstrap). Reproducible from the seed alone, which out-of-bag scoring relies on.
+  func sampleCounts(random: inout SplitMix64) -> [Int32] {
+    let rowCount = self.binned.rowCount
+    guard self.bootstrap else { return [Int32](repeating: 1, count: rowCount) }
+    var counts = [Int32](repeating: 0, count: rowCount)
+    for _ in 0..<rowCount { counts[random.nextIndex(below: rowCount)] += 1 }
+    return counts
+  }
+
+  /// Grows tree `treeIndex`.
+  /// - Returns: the tree and its per-feature weighted impurity decrease (unnormalised).
+  func grow(seed: UInt64, treeIndex: Int) -> (tree: FlatTree, importance: [Double]) {
+    var random = SplitMix64.stream(seed: seed, index: treeIndex)
+    let counts = self.sampleCounts(random: &random)
+    let rowCount = self.binned.rowCount
+    let featureCount = self.binned.featureCount
+    let width = self.statWidth
+    let classCount = self.classCount
+
+    var weights = [Double](repeating: 0, count: rowCount)
+    var indices = [Int32]()
+    indices.reserveCapacity(rowCount)
+    for row in 0..<rowCount where counts[row] > 0 && self.baseWeights[row] > 0 {
+      weights[row] = Double(counts[row]) * self.baseWeights[row]
+      indices.append(Int32(row))
+    }
+
+    let histogram = UnsafeMutablePointer<Double>.allocate(capacity: featureCount * 256 * width)
+    histogram.initialize(repeating: 0, count: featureCount * 256 * width)
+    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * width)
+    scratch.initialize(repeating: 0, count: 4 * width)
+    defer {
+      histogram.deallocate()
+      scratch.deallocate()
+    }
+    var lowBins = [Int](repeating: 0, count: featureCount)
+    var highBins = [Int](repeating: 0, count: featureCount)
+    var featureOrder = Array(0..<featureCount)
+    var batch = [Int]()
+    var importance = [Double](repeating: 0, count: featureCount)
+    var recorder = TreeRecorder(outputCount: self.outputCount)
+
+    // Per pending node: its statistics vector, kept in one pool.
+    var statsPool = [Double](repeating: 0, count: width)
+    for row in indices { self.add(row: Int(row), weight: weights[Int(row)], to: &statsPool, at: 0) }
+    _ = recorder.addLeaf(cover: self.weight(statsPool, at: 0), values: self.leafValues(statsPool, at: 0))
+    var stack: [(node: Int, start: Int, end: Int, depth: Int, stats: Int)] = [
+      (0, 0, indices.count, 0, 0)
+    ]
+
+    self.binned.bins.withUnsafeBufferPointer { bins in
+      while let item = stack.popLast() {
+        let count = statsPool[item.stats + width - 1]
+        let nodeWeight = self.weight(statsPool, at: item.stats)
+        let parentImpurity = statsPool.withUnsafeBufferPointer {
+          self.criterion.weightedImpurity($0.baseAddress! + item.stats, classCount: classCount)
+        }
+        if item.depth >= self.maxDepth || count < Double(self.minSamplesSplit)
+          || count < Double(2 * self.minSamplesLeaf) || parentImpurity <= 1e-12 * nodeWeight
+        {
+          continue
+        }
+        for index in 0..<width { scratch[index] = statsPool[item.stats + index] }  // node totals
+
+        var best = SplitCandidate()
+        var drawn = 0
+        var nonConstant = 0
+        while nonConstant < self.maxFeatures && drawn < featureCount {
+          batch.removeAll(keepingCapacity: true)
+          for _ in 0..<min(self.maxFeatures - nonConstant, featureCount - drawn) {
+            let pick = drawn + random.nextIndex(below: featureCount - drawn)
+            featureOrder.swapAt(drawn, pick)
+            batch.append(featureOrder[drawn])
+            drawn += 1
+          }
+          indices.withUnsafeBufferPointer { indices in
+            self.buildHistograms(
+              batch: batch, rows: UnsafeBufferPointer(rebasing: indices[item.start..<item.end]),
+              bins: bins, weights: weights, histogram: histogram, lowBins: &lowBins,
+              highBins: &highBins)
+          }
+          for (slot, feature) in batch.enumerated() {
+            if self.evaluate(
+              feature: feature, histogram: histogram + slot * 256 * width, low: lowBins[slot],
+              high: highBins[slot], totals: scratch, parentImpurity: parentImpurity,
+              scratch: scratch + width, best: &best)
+            {
+              nonConstant += 1
+            }
+            // Leave the histogram zeroed for the next node.
+            let cells = histogram + slot * 256 * width
+            if lowBins[slot] <= highBins[slot] {
+              (cells + lowBins[slot] * width).update(
+                repeating: 0, count: (highBins[slot] - lowBins[slot] + 1) * width)
+            }
+            (cells + 255 * width).update(repeating: 0, count: width)
+          }
+        }
+        guard best.feature >= 0 else { continue }
+
+        // Partition the node's rows in place: left rows first.
+        var low = item.start
+        var high = item.end - 1
+        while low <= high {
+          let bin = bins[Int(indices[low]) * featureCount + best.feature]
+          let goesLeft = bin == FeatureBins.missingBin ? best.defaultLeft : Int(bin) <= best.bin
+          if goesLeft {
+            low += 1
+          } else {
+            indices.swapAt(low, high)
+            high -= 1
+          }
+        }
+        importance[best.feature] += best.decrease
+        let leftStats = statsPool.count
+        statsPool.append(contentsOf: best.left)
+        let rightStats = statsPool.count
+        for index in 0..<width { statsPool.append(scratch[index] - best.left[index]) }
+        let left = recorder.addLeaf(
+          cover: self.weight(statsPool, at: leftStats), values: self.leafValues(statsPool, at: leftStats))
+        let right = recorder.addLeaf(
+          cover: self.weight(statsPool, at: rightStats),
+          values: self.leafValues(statsPool, at: rightStats))
+        recorder.split(
+          item.node, feature: best.feature, bin: UInt8(best.bin),
+          threshold: self.binned.featureBins.threshold(feature: best.feature, bin: best.bin),
+          defaultLeft: best.defaultLeft, left: left, right: right)
+        stack.append((right, low, item.end, item.depth + 1, rightStats))
+        stack.append((left, item.start, low, item.depth + 1, leftStats))
+      }
+    }
+    return (recorder.makeTree(), importance)
+  }
+
+  private struct SplitCandidate {
+    var decrease = 0.0
+    var feature = -1
+    var bin = 0
+    var defaultLeft = false
+    var left: [Double] = []
+  }
+
+  private func add(row: Int, weight: Double, to stats: inout [Double], at offset: Int) {
+    if self.classCount > 0 {
+      stats[offset + Int(self.classes[row])] += weight
+      stats[offset + self.classCount] += 1
+    } else {
+      let label = self.targets[row]
+      stats[offset] += weight
+      stats[offset + 1] += weight * label
+      stats[offset + 2] += weight * label * label
+      stats[offset + 3] += 1
+    }
+  }
+
+  private func weight(_ stats: [Double], at offset: Int) -> Double {
+    if self.classCount == 0 { return stats[offset] }
+    var total = 0.0
+    for index in 0..<self.classCount { total += stats[offset + index] }
+    return total
+  }
+
+  private func leafValues(_ stats: [Double], at offset: Int) -> [Double] {
+    let total = self.weight(stats, at: offset)
+    guard total > 0 else { return [Double](repeating: 0, count: self.outputCount) }
+    switch self.classCount {
+    case 0: return [stats[offset + 1] / total]
+    case 2: return [stats[offset + 1] / total]
+    default: return (0..<self.classCount).map { stats[offset + $0] / total }
+    }
+  }
+
+  private func buildHistograms(
+    batch: [Int], rows: UnsafeBufferPointer<Int32>, bins: UnsafeBufferPointer<UInt8>,
+    weights: [Double], histogram: UnsafeMutablePointer<Double>, lowBins: inout [Int],
+    highBins: inout [Int]
+  ) {
+    let width = self.statWidth
+    let featureCount = self.binned.featureCount
+    let classCount = self.classCount
+    for slot in batch.indices {
+      lowBins[slot] = 255
+      highBins[slot] = -1
+    }
+    weights.withUnsafeBufferPointer { weights in
+      for row32 in rows {
+        let row = Int(row32)
+        let rowBase = row * featureCount
+        let weight = weights[row]
+        for (slot, feature) in batch.enumerated() {
+          let bin = Int(bins[rowBase + feature])
+          let cell = histogram + (slot * 256 + bin) * width
+          if bin != 255 {
+            if bin < lowBins[slot] { lowBins[slot] = bin }
+            if bin > highBins[slot] { highBins[slot] = bin }
+          }
+          if classCount > 0 {
+            cell[Int(self.classes[row])] += weight
+            cell[classCount] += 1
+          } else {
+            let label = self.targets[row]
+            cell[0] += weight
+            cell[1] += weight * label
+            cell[2] += weight * label * label
+            cell[3] += 1
+          }
+        }
+      }
+    }
+  }
+
+  /// Scans one feature's bins; updates `best`. Returns whether the feature is non-constant in the
+  /// node (two distinct bins, counting NaN as one).
+  private func evaluate(
+    feature: Int, histogram: UnsafeMutablePointer<Double>, low: Int, high: Int,
+    totals: UnsafeMutablePointer<Double>, parentImpurity: Double,
+    scratch: UnsafeMutablePointer<Double>, best: inout SplitCandidate
+  ) -> Bool {
+    let width = self.statWidth
+    let missing = histogram + 255 * width
+    let missingCount = missing[width - 1]
+    if high < low || (low == high && missingCount == 0) { return false }
+    let cumulative = scratch
+    let left = scratch + width
+    let right = scratch + 2 * width
+    cumulative.update(repeating: 0, count: width)
+    let minLeaf = Double(self.minSamplesLeaf)
+    let totalCount = totals[width - 1]
+    let classCount = self.classCount
+
+    for bin in low...high {
+      let cell = histogram + bin * width
+      for index in 0..<width { cumulative[index] += cell[index] }
+      // Two placements of NaN: right (always when there is none) and left.
+      for pass in 0..<2 {
+        let missingLeft = pass == 1
+        if missingLeft && missingCount == 0 { continue }
+        for index in 0..<width {
+          left[index] = cumulative[index] + (missingLeft ? missing[index] : 0)
+          right[index] = max(0, totals[index] - left[index])
+        }
+        let leftCount = left[width - 1]
+        let rightCount = totalCount - leftCount
+        if leftCount < minLeaf || rightCount < minLeaf || leftCount == 0 || rightCount == 0 { continue }
+        let decrease =
+          parentImpurity - self.criterion.weightedImpurity(left, classCount: classCount)
+          - self.criterion.weightedImpurity(right, classCount: classCount)
+        if decrease > best.decrease + 1e-12 * max(1, parentImpurity) {
+          best.decrease = decrease
+          best.feature = feature
+          best.bin = bin
+          if missingCount == 0 {
+            best.defaultLeft = self.weightOf(left) >= self.weightOf(right)
+          } else {
+            best.defaultLeft = missingLeft
+          }
+          best.left = Array(UnsafeBufferPointer(start: left, count: width))
+        }
+      }
+    }
+    return true
+  }
+
+  private func weightOf(_ stats: UnsafeMutablePointer<Double>) -> Double {
+    if self.classCount == 0 { return stats[0] }
+    var total = 0.0
+    for index in 0..<self.classCount { total += stats[index] }
+    return total
+  }
+}
