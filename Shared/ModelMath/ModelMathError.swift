@@ -14,6 +14,7 @@ package struct ModelMathError: Error, Hashable, Sendable, CustomStringConvertibl
       case invalidFeatureValue
       case featureCountMismatch
       case invalidModel
+      case cancelled
     }
 
     private let wrapped: Wrapped
@@ -38,6 +39,8 @@ package struct ModelMathError: Error, Hashable, Sendable, CustomStringConvertibl
     package static let featureCountMismatch = Self(.featureCountMismatch)
     /// Flattened tree arrays are inconsistent (bad child index, wrong lengths, a cycle).
     package static let invalidModel = Self(.invalidModel)
+    /// Training stopped because the task was cancelled or the caller's `shouldStop` said so.
+    package static let cancelled = Self(.cancelled)
 
     /// The code's name, for logs.
     package var description: String {
