@@ -98,7 +98,8 @@ package struct GradientBoostedTrees: Sendable {
               leafRows.map { data.labels[$0] - scores[$0] }, leafRows.map { weights[$0] },
               alpha: loss.renewalAlpha)
         } else {
-          value = -leaf.gradient / (leaf.hessian + options.l2Regularization)
+          let denominator = leaf.hessian + options.l2Regularization
+          value = denominator > 0 ? -leaf.gradient / denominator : 0
         }
         recorder.setValue(leaf.node, value * options.learningRate)
       }

@@ -1,8 +1,11 @@
 /// Grows one boosting tree best-first on gradient histograms (LightGBM's leaf-wise growth).
 ///
 /// One grower serves a whole training run and reuses its buffers: one histogram slot per leaf
-/// (features × 256 bins × (Σg, Σh, count)) plus per-core scratch for parallel building. After a
-/// split only the smaller child's histogram is built; the larger one is the parent's minus it.
+/// (features × 256 bins × (Σg, Σh)) plus per-core scratch for parallel building. After a split
+/// only the smaller child's histogram is built; the larger one is the parent's minus it. As in
+/// LightGBM, histograms hold no counts: a bin's row count is estimated from its hessian share,
+/// which is exact for unweighted squared and absolute error. Rows stay in ascending order inside
+/// each leaf (stable partition), so histogram building reads bins and gradients front to back.
 /// Not thread-safe; it parallelises internally.
 final class LeafwiseTreeGrower {
   struct Leaf {
@@ -35,6 +38,8 @@ final class LeafwiseTreeGrower {
   private let workerCount: Int
   /// Rows of the current tree, grouped so each leaf owns `indices[start..<end]`.
   private(set) var indices: [Int32] = []
+  /// Right-hand rows during a stable partition.
+  private var scratchRows: [Int32] = []
   /// Rows below which a histogram is built on one thread (fork/join costs more than it saves).
   private let parallelThreshold = 16_384
 
@@ -42,7 +47,7 @@ final class LeafwiseTreeGrower {
     self.binned = binned
     self.options = options
     self.featureCount = binned.featureCount
-    self.slotSize = binned.featureCount * 256 * 3
+    self.slotSize = binned.featureCount * 256 * 2
     self.workerCount = min(availableCoreCount, 8)
     self.histograms = .allocate(capacity: self.slotSize * options.leafCount)
     self.partials = .allocate(capacity: self.slotSize * self.workerCount)
@@ -119,24 +124,33 @@ final class LeafwiseTreeGrower {
     return (recorder, leaves)
   }
 
-  /// Puts the rows of `leaf` that go left first; returns the first right row's position.
+  /// Puts the rows of `leaf` that go left first, keeping each side in ascending order; returns
+  /// the first right row's position.
   private func partition(_ leaf: Leaf, _ split: Split) -> Int {
     let featureCount = self.featureCount
+    if self.scratchRows.count < leaf.end - leaf.start {
+      self.scratchRows = [Int32](repeating: 0, count: self.indices.count)
+    }
     return self.binned.bins.withUnsafeBufferPointer { bins in
-      self.indices.withUnsafeMutableBufferPointer { indices in
-        var low = leaf.start
-        var high = leaf.end - 1
-        while low <= high {
-          let bin = bins[Int(indices[low]) * featureCount + split.feature]
-          let goesLeft = bin == FeatureBins.missingBin ? split.defaultLeft : Int(bin) <= split.bin
-          if goesLeft {
-            low += 1
-          } else {
-            indices.swapAt(low, high)
-            high -= 1
+      self.scratchRows.withUnsafeMutableBufferPointer { scratch in
+        self.indices.withUnsafeMutableBufferPointer { indices in
+          var write = leaf.start
+          var rightCount = 0
+          for position in leaf.start..<leaf.end {
+            let row = indices[position]
+            let bin = bins[Int(row) * featureCount + split.feature]
+            let goesLeft = bin == FeatureBins.missingBin ? split.defaultLeft : Int(bin) <= split.bin
+            if goesLeft {
+              indices[write] = row
+              write += 1
+            } else {
+              scratch[rightCount] = row
+              rightCount += 1
+            }
           }
+          for offset in 0..<rightCount { indices[write + offset] = scratch[offset] }
+          return write
         }
-        return low
       }
     }
   }
@@ -199,18 +213,16 @@ final class LeafwiseTreeGrower {
       let rowBins = bins + row * featureCount
       if featureTotal == featureCount {
         for feature in 0..<featureCount {
-          let cell = histogram + (feature &* 256 &+ Int(rowBins[feature])) &* 3
+          let cell = histogram + (feature &* 256 &+ Int(rowBins[feature])) &* 2
           cell[0] += gradient
           cell[1] += hessian
-          cell[2] += 1
         }
       } else {
         for slot in 0..<featureTotal {
           let feature = features[slot]
-          let cell = histogram + (feature &* 256 &+ Int(rowBins[feature])) &* 3
+          let cell = histogram + (feature &* 256 &+ Int(rowBins[feature])) &* 2
           cell[0] += gradient
           cell[1] += hessian
-          cell[2] += 1
         }
       }
     }
@@ -221,8 +233,8 @@ final class LeafwiseTreeGrower {
     let childBase = self.histograms + child * self.slotSize
     let parentBase = self.histograms + parent * self.slotSize
     for feature in features {
-      let offset = feature * 256 * 3
-      for index in offset..<(offset + 256 * 3) { parentBase[index] -= childBase[index] }
+      let offset = feature * 256 * 2
+      for index in offset..<(offset + 256 * 2) { parentBase[index] -= childBase[index] }
     }
   }
 
@@ -232,31 +244,31 @@ final class LeafwiseTreeGrower {
     let minData = Double(self.options.minDataInLeaf)
     let minHessian = self.options.minHessianInLeaf
     let totalCount = Double(leaf.end - leaf.start)
+    // LightGBM's count estimate: rows in proportion to hessian.
+    let countFactor = leaf.hessian > 0 ? totalCount / leaf.hessian : 0
     let parentScore = leaf.gradient * leaf.gradient / (leaf.hessian + lambda)
     var best: Split?
     let base = self.histograms + leaf.slot * self.slotSize
     for feature in features {
-      let histogram = base + feature * 256 * 3
-      let missing = histogram + 255 * 3
-      let missingCount = missing[2]
+      let histogram = base + feature * 256 * 2
+      let missing = histogram + 255 * 2
+      let hasMissing = missing[1] > 0
       let valueBins = self.binned.featureBins.valueBinCount(feature: feature)
       var leftGradient = 0.0
       var leftHessian = 0.0
-      var leftCount = 0.0
       for bin in 0..<valueBins {
-        let cell = histogram + bin * 3
+        let cell = histogram + bin * 2
         leftGradient += cell[0]
         leftHessian += cell[1]
-        leftCount += cell[2]
-        if cell[2] == 0 && bin + 1 < valueBins { continue }
+        if cell[1] == 0 && bin + 1 < valueBins { continue }
         for pass in 0..<2 {
           let missingLeft = pass == 1
-          if missingLeft && missingCount == 0 { break }
+          if missingLeft && !hasMissing { break }
           let gradient = leftGradient + (missingLeft ? missing[0] : 0)
           let hessian = leftHessian + (missingLeft ? missing[1] : 0)
-          let count = leftCount + (missingLeft ? missingCount : 0)
           let rightGradient = leaf.gradient - gradient
           let rightHessian = leaf.hessian - hessian
+          let count = (hessian * countFactor).rounded()
           let rightCount = totalCount - count
           if count < minData || rightCount < minData || hessian < minHessian
             || rightHessian < minHessian
@@ -269,7 +281,7 @@ final class LeafwiseTreeGrower {
           if gain > self.options.minGainToSplit + 1e-12 && gain > (best?.gain ?? 0) {
             best = Split(
               gain: gain, feature: feature, bin: bin,
-              defaultLeft: missingCount == 0 ? hessian >= rightHessian : missingLeft,
+              defaultLeft: hasMissing ? missingLeft : hessian >= rightHessian,
               leftGradient: gradient, leftHessian: hessian, leftCount: Int(count))
           }
         }

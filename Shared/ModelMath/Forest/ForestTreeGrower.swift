@@ -57,8 +57,10 @@ struct ForestTreeGrower: Sendable {
 
     let histogram = UnsafeMutablePointer<Double>.allocate(capacity: featureCount * 256 * width)
     histogram.initialize(repeating: 0, count: featureCount * 256 * width)
-    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * width)
-    scratch.initialize(repeating: 0, count: 4 * width)
+    // scratch: node totals, then evaluate's cumulative/left/right, then the best left stats.
+    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 5 * width)
+    scratch.initialize(repeating: 0, count: 5 * width)
+    let bestLeft = scratch + 4 * width
     defer {
       histogram.deallocate()
       scratch.deallocate()
@@ -68,6 +70,7 @@ struct ForestTreeGrower: Sendable {
     var featureOrder = Array(0..<featureCount)
     var batch = [Int]()
     var importance = [Double](repeating: 0, count: featureCount)
+    var rightRows = [Int32](repeating: 0, count: indices.count)
     var recorder = TreeRecorder(outputCount: self.outputCount)
 
     // Per pending node: its statistics vector, kept in one pool.
@@ -104,16 +107,18 @@ struct ForestTreeGrower: Sendable {
             drawn += 1
           }
           indices.withUnsafeBufferPointer { indices in
-            self.buildHistograms(
-              batch: batch, rows: UnsafeBufferPointer(rebasing: indices[item.start..<item.end]),
-              bins: bins, weights: weights, histogram: histogram, lowBins: &lowBins,
-              highBins: &highBins)
+            weights.withUnsafeBufferPointer { weights in
+              self.buildHistograms(
+                batch: batch, rows: UnsafeBufferPointer(rebasing: indices[item.start..<item.end]),
+                bins: bins.baseAddress!, weights: weights.baseAddress!, histogram: histogram,
+                lowBins: &lowBins, highBins: &highBins)
+            }
           }
           for (slot, feature) in batch.enumerated() {
             if self.evaluate(
               feature: feature, histogram: histogram + slot * 256 * width, low: lowBins[slot],
               high: highBins[slot], totals: scratch, parentImpurity: parentImpurity,
-              scratch: scratch + width, best: &best)
+              scratch: scratch + width, best: &best, bestLeft: bestLeft)
             {
               nonConstant += 1
             }
@@ -128,24 +133,28 @@ struct ForestTreeGrower: Sendable {
         }
         guard best.feature >= 0 else { continue }
 
-        // Partition the node's rows in place: left rows first.
+        // Stable partition: left rows first, both sides stay ascending so later histogram
+        // passes read bins front to back.
         var low = item.start
-        var high = item.end - 1
-        while low <= high {
-          let bin = bins[Int(indices[low]) * featureCount + best.feature]
+        var rightCount = 0
+        for position in item.start..<item.end {
+          let row = indices[position]
+          let bin = bins[Int(row) * featureCount + best.feature]
           let goesLeft = bin == FeatureBins.missingBin ? best.defaultLeft : Int(bin) <= best.bin
           if goesLeft {
+            indices[low] = row
             low += 1
           } else {
-            indices.swapAt(low, high)
-            high -= 1
+            rightRows[rightCount] = row
+            rightCount += 1
           }
         }
+        for offset in 0..<rightCount { indices[low + offset] = rightRows[offset] }
         importance[best.feature] += best.decrease
         let leftStats = statsPool.count
-        statsPool.append(contentsOf: best.left)
+        statsPool.append(contentsOf: UnsafeBufferPointer(start: bestLeft, count: width))
         let rightStats = statsPool.count
-        for index in 0..<width { statsPool.append(scratch[index] - best.left[index]) }
+        for index in 0..<width { statsPool.append(scratch[index] - bestLeft[index]) }
         let left = recorder.addLeaf(
           cover: self.weight(statsPool, at: leftStats), values: self.leafValues(statsPool, at: leftStats))
         let right = recorder.addLeaf(
@@ -167,7 +176,6 @@ struct ForestTreeGrower: Sendable {
     var feature = -1
     var bin = 0
     var defaultLeft = false
-    var left: [Double] = []
   }
 
   private func add(row: Int, weight: Double, to stats: inout [Double], at offset: Int) {
@@ -200,41 +208,66 @@ struct ForestTreeGrower: Sendable {
     }
   }
 
+  /// Fills one histogram per batch feature from the node's rows in one pass over the rows
+  /// (row-major bins: a row's features share a cache line, and rows are visited in ascending
+  /// order).
   private func buildHistograms(
-    batch: [Int], rows: UnsafeBufferPointer<Int32>, bins: UnsafeBufferPointer<UInt8>,
-    weights: [Double], histogram: UnsafeMutablePointer<Double>, lowBins: inout [Int],
+    batch: [Int], rows: UnsafeBufferPointer<Int32>, bins: UnsafePointer<UInt8>,
+    weights: UnsafePointer<Double>, histogram: UnsafeMutablePointer<Double>, lowBins: inout [Int],
     highBins: inout [Int]
   ) {
     let width = self.statWidth
     let featureCount = self.binned.featureCount
     let classCount = self.classCount
-    for slot in batch.indices {
-      lowBins[slot] = 255
-      highBins[slot] = -1
-    }
-    weights.withUnsafeBufferPointer { weights in
-      for row32 in rows {
-        let row = Int(row32)
-        let rowBase = row * featureCount
-        let weight = weights[row]
-        for (slot, feature) in batch.enumerated() {
-          let bin = Int(bins[rowBase + feature])
-          let cell = histogram + (slot * 256 + bin) * width
-          if bin != 255 {
-            if bin < lowBins[slot] { lowBins[slot] = bin }
-            if bin > highBins[slot] { highBins[slot] = bin }
-          }
-          if classCount > 0 {
-            cell[Int(self.classes[row])] += weight
-            cell[classCount] += 1
-          } else {
-            let label = self.targets[row]
-            cell[0] += weight
-            cell[1] += weight * label
-            cell[2] += weight * label * label
-            cell[3] += 1
+    let batchCount = batch.count
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * batchCount) { scratch in
+      let features = scratch.baseAddress!
+      let low = features + batchCount
+      let high = low + batchCount
+      for slot in 0..<batchCount {
+        features[slot] = batch[slot]
+        low[slot] = 255
+        high[slot] = -1
+      }
+      self.classes.withUnsafeBufferPointer { classes in
+        self.targets.withUnsafeBufferPointer { targets in
+          for row32 in rows {
+            let row = Int(row32)
+            let rowBins = bins + row &* featureCount
+            let weight = weights[row]
+            if classCount > 0 {
+              let classIndex = Int(classes[row])
+              for slot in 0..<batchCount {
+                let bin = Int(rowBins[features[slot]])
+                let cell = histogram + (slot &* 256 &+ bin) &* width
+                cell[classIndex] += weight
+                cell[classCount] += 1
+                if bin != 255 {
+                  low[slot] = min(low[slot], bin)
+                  high[slot] = max(high[slot], bin)
+                }
+              }
+            } else {
+              let label = targets[row]
+              for slot in 0..<batchCount {
+                let bin = Int(rowBins[features[slot]])
+                let cell = histogram + (slot &* 256 &+ bin) &* 4
+                cell[0] += weight
+                cell[1] += weight * label
+                cell[2] += weight * label * label
+                cell[3] += 1
+                if bin != 255 {
+                  low[slot] = min(low[slot], bin)
+                  high[slot] = max(high[slot], bin)
+                }
+              }
+            }
           }
         }
+      }
+      for slot in 0..<batchCount {
+        lowBins[slot] = low[slot]
+        highBins[slot] = high[slot]
       }
     }
   }
@@ -244,7 +277,8 @@ struct ForestTreeGrower: Sendable {
   private func evaluate(
     feature: Int, histogram: UnsafeMutablePointer<Double>, low: Int, high: Int,
     totals: UnsafeMutablePointer<Double>, parentImpurity: Double,
-    scratch: UnsafeMutablePointer<Double>, best: inout SplitCandidate
+    scratch: UnsafeMutablePointer<Double>, best: inout SplitCandidate,
+    bestLeft: UnsafeMutablePointer<Double>
   ) -> Bool {
     let width = self.statWidth
     let missing = histogram + 255 * width
@@ -284,7 +318,7 @@ struct ForestTreeGrower: Sendable {
           } else {
             best.defaultLeft = missingLeft
           }
-          best.left = Array(UnsafeBufferPointer(start: left, count: width))
+          bestLeft.update(from: left, count: width)
         }
       }
     }
