@@ -1,22 +1,27 @@
 import Foundation
 import ModelMath
 
-/// `dcmms-bench modelmath --data CSV [--models rf,gbm,iforest] [--repeats N]`
+/// `dcmms-bench modelmath --data CSV [--models rf,gbm,iforest] [--repeats N]
+///   [--reference "PYTHON SCRIPT"]`
 ///
 /// Trains on the first 80 % of the inverter-fault CSV (sorted by time) with the hyperparameters of
 /// /work/shared/bench/reference_train.py and prints fit time, test metrics at 0.5, batch rows/s
 /// over the first 200k rows and single-row latency, one line per model, in the reference's format.
+/// With `--reference`, runs that script on the same file right after (scikit-learn forest,
+/// LightGBM, IsolationForest; one repeat each), so both sides share the machine's conditions.
 enum ModelMathBench {
   static func run(_ arguments: [String]) throws {
     var dataPath = ""
     var models = ["rf", "gbm", "iforest"]
     var repeats = 1
+    var reference = ""
     var index = 0
     while index < arguments.count {
       switch arguments[index] {
       case "--data": dataPath = arguments[index + 1]; index += 1
       case "--models": models = arguments[index + 1].split(separator: ",").map(String.init); index += 1
       case "--repeats": repeats = Int(arguments[index + 1]) ?? 1; index += 1
+      case "--reference": reference = arguments[index + 1]; index += 1
       default: break
       }
       index += 1
@@ -75,6 +80,22 @@ enum ModelMathBench {
       default:
         print("unknown model \(model)")
       }
+    }
+    if !reference.isEmpty {
+      let parts = reference.split(separator: " ").map(String.init)
+      fflush(nil)  // our lines first: the child shares the output stream
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: parts[0])
+      // scikit-learn 1.9 warns once per predict call from joblib workers (hundreds of MB).
+      process.environment = ProcessInfo.processInfo.environment.merging(["PYTHONWARNINGS": "ignore"]) { $1 }
+      let referenceModels = models.map { $0 == "gbm" ? "lgb" : $0 }.joined(separator: ",")
+      process.arguments =
+        Array(parts.dropFirst()) + [
+          "--data", dataPath, "--models", referenceModels, "--repeats", "\(repeats)",
+          "--rf-repeats", "\(repeats)", "--single", "1000",
+        ]
+      try process.run()
+      process.waitUntilExit()
     }
   }
 

@@ -12,9 +12,6 @@ package struct BinnedMatrix: Sendable {
   package let featureCount: Int
   /// Row-major bins: `bins[row * featureCount + feature]`.
   package let bins: [UInt8]
-  /// The same bins column-major (`columnBins[feature * rowCount + row]`), for learners that
-  /// read a few sampled features of many rows (random forests).
-  package let columnBins: [UInt8]
 
   /// Bins `matrix` with `featureBins` (usually learned from the same matrix). O(rows × features ×
   /// log bins), parallel over features.
@@ -31,22 +28,16 @@ package struct BinnedMatrix: Sendable {
     let rowCount = matrix.rowCount
     let featureCount = matrix.featureCount
     var bins = [UInt8](repeating: 0, count: rowCount * featureCount)
-    var columnBins = [UInt8](repeating: 0, count: rowCount * featureCount)
     bins.withUnsafeMutableBufferPointer { buffer in
-      columnBins.withUnsafeMutableBufferPointer { columnBuffer in
-        let output = SharedOutput(base: buffer.baseAddress!)
-        let columns = SharedOutput(base: columnBuffer.baseAddress!)
-        parallelFor(featureCount) { feature in
-          let base = feature * rowCount
-          for row in 0..<rowCount {
-            let bin = featureBins.bin(matrix.values[base + row], feature: feature)
-            output.base[row * featureCount + feature] = bin
-            columns.base[base + row] = bin
-          }
+      let output = SharedOutput(base: buffer.baseAddress!)
+      parallelFor(featureCount) { feature in
+        let base = feature * rowCount
+        for row in 0..<rowCount {
+          output.base[row * featureCount + feature] = featureBins.bin(
+            matrix.values[base + row], feature: feature)
         }
       }
     }
-    self.columnBins = columnBins
     self.featureBins = featureBins
     self.rowCount = rowCount
     self.featureCount = featureCount

@@ -47,12 +47,15 @@ struct ForestTreeGrower: Sendable {
     let width = self.statWidth
     let classCount = self.classCount
 
-    var weights = [Double](repeating: 0, count: rowCount)
-    var indices = [Int32]()
+    // In-bag rows with their weight and label, moved together by partitioning so histogram
+    // passes read them sequentially (only the bins are gathered).
+    var indices = [RowEntry]()
     indices.reserveCapacity(rowCount)
     for row in 0..<rowCount where counts[row] > 0 && self.baseWeights[row] > 0 {
-      weights[row] = Double(counts[row]) * self.baseWeights[row]
-      indices.append(Int32(row))
+      indices.append(
+        RowEntry(
+          row: Int32(row), weight: Double(counts[row]) * self.baseWeights[row],
+          label: classCount > 0 ? Double(self.classes[row]) : self.targets[row]))
     }
 
     let histogram = UnsafeMutablePointer<Double>.allocate(capacity: featureCount * 256 * width)
@@ -70,12 +73,12 @@ struct ForestTreeGrower: Sendable {
     var featureOrder = Array(0..<featureCount)
     var batch = [Int]()
     var importance = [Double](repeating: 0, count: featureCount)
-    var rightRows = [Int32](repeating: 0, count: indices.count)
+    var rightRows = [RowEntry](repeating: RowEntry(row: 0, weight: 0, label: 0), count: indices.count)
     var recorder = TreeRecorder(outputCount: self.outputCount)
 
     // Per pending node: its statistics vector, kept in one pool.
     var statsPool = [Double](repeating: 0, count: width)
-    for row in indices { self.add(row: Int(row), weight: weights[Int(row)], to: &statsPool, at: 0) }
+    for entry in indices { self.add(entry, to: &statsPool, at: 0) }
     _ = recorder.addLeaf(cover: self.weight(statsPool, at: 0), values: self.leafValues(statsPool, at: 0))
     var stack: [(node: Int, start: Int, end: Int, depth: Int, stats: Int)] = [
       (0, 0, indices.count, 0, 0)
@@ -107,12 +110,9 @@ struct ForestTreeGrower: Sendable {
             drawn += 1
           }
           indices.withUnsafeBufferPointer { indices in
-            weights.withUnsafeBufferPointer { weights in
-              self.buildHistograms(
-                batch: batch, rows: UnsafeBufferPointer(rebasing: indices[item.start..<item.end]),
-                bins: bins.baseAddress!, weights: weights.baseAddress!, histogram: histogram,
-                lowBins: &lowBins, highBins: &highBins)
-            }
+            self.buildHistograms(
+              batch: batch, rows: UnsafeBufferPointer(rebasing: indices[item.start..<item.end]),
+              bins: bins.baseAddress!, histogram: histogram, lowBins: &lowBins, highBins: &highBins)
           }
           for (slot, feature) in batch.enumerated() {
             if self.evaluate(
@@ -139,7 +139,7 @@ struct ForestTreeGrower: Sendable {
         var rightCount = 0
         for position in item.start..<item.end {
           let row = indices[position]
-          let bin = bins[Int(row) * featureCount + best.feature]
+          let bin = bins[Int(row.row) * featureCount + best.feature]
           let goesLeft = bin == FeatureBins.missingBin ? best.defaultLeft : Int(bin) <= best.bin
           if goesLeft {
             indices[low] = row
@@ -171,6 +171,13 @@ struct ForestTreeGrower: Sendable {
     return (recorder.makeTree(), importance)
   }
 
+  /// An in-bag row of the tree being grown: index, bootstrap-and-class weight, label.
+  struct RowEntry {
+    var row: Int32
+    var weight: Double
+    var label: Double
+  }
+
   private struct SplitCandidate {
     var decrease = 0.0
     var feature = -1
@@ -178,12 +185,13 @@ struct ForestTreeGrower: Sendable {
     var defaultLeft = false
   }
 
-  private func add(row: Int, weight: Double, to stats: inout [Double], at offset: Int) {
+  private func add(_ entry: RowEntry, to stats: inout [Double], at offset: Int) {
+    let weight = entry.weight
     if self.classCount > 0 {
-      stats[offset + Int(self.classes[row])] += weight
+      stats[offset + Int(entry.label)] += weight
       stats[offset + self.classCount] += 1
     } else {
-      let label = self.targets[row]
+      let label = entry.label
       stats[offset] += weight
       stats[offset + 1] += weight * label
       stats[offset + 2] += weight * label * label
@@ -212,9 +220,8 @@ struct ForestTreeGrower: Sendable {
   /// (row-major bins: a row's features share a cache line, and rows are visited in ascending
   /// order).
   private func buildHistograms(
-    batch: [Int], rows: UnsafeBufferPointer<Int32>, bins: UnsafePointer<UInt8>,
-    weights: UnsafePointer<Double>, histogram: UnsafeMutablePointer<Double>, lowBins: inout [Int],
-    highBins: inout [Int]
+    batch: [Int], rows: UnsafeBufferPointer<RowEntry>, bins: UnsafePointer<UInt8>,
+    histogram: UnsafeMutablePointer<Double>, lowBins: inout [Int], highBins: inout [Int]
   ) {
     let width = self.statWidth
     let featureCount = self.binned.featureCount
@@ -229,38 +236,33 @@ struct ForestTreeGrower: Sendable {
         low[slot] = 255
         high[slot] = -1
       }
-      self.classes.withUnsafeBufferPointer { classes in
-        self.targets.withUnsafeBufferPointer { targets in
-          for row32 in rows {
-            let row = Int(row32)
-            let rowBins = bins + row &* featureCount
-            let weight = weights[row]
-            if classCount > 0 {
-              let classIndex = Int(classes[row])
-              for slot in 0..<batchCount {
-                let bin = Int(rowBins[features[slot]])
-                let cell = histogram + (slot &* 256 &+ bin) &* width
-                cell[classIndex] += weight
-                cell[classCount] += 1
-                if bin != 255 {
-                  low[slot] = min(low[slot], bin)
-                  high[slot] = max(high[slot], bin)
-                }
-              }
-            } else {
-              let label = targets[row]
-              for slot in 0..<batchCount {
-                let bin = Int(rowBins[features[slot]])
-                let cell = histogram + (slot &* 256 &+ bin) &* 4
-                cell[0] += weight
-                cell[1] += weight * label
-                cell[2] += weight * label * label
-                cell[3] += 1
-                if bin != 255 {
-                  low[slot] = min(low[slot], bin)
-                  high[slot] = max(high[slot], bin)
-                }
-              }
+      for entry in rows {
+        let rowBins = bins + Int(entry.row) &* featureCount
+        let weight = entry.weight
+        if classCount > 0 {
+          let classIndex = Int(entry.label)
+          for slot in 0..<batchCount {
+            let bin = Int(rowBins[features[slot]])
+            let cell = histogram + (slot &* 256 &+ bin) &* width
+            cell[classIndex] += weight
+            cell[classCount] += 1
+            if bin != 255 {
+              low[slot] = min(low[slot], bin)
+              high[slot] = max(high[slot], bin)
+            }
+          }
+        } else {
+          let label = entry.label
+          for slot in 0..<batchCount {
+            let bin = Int(rowBins[features[slot]])
+            let cell = histogram + (slot &* 256 &+ bin) &* 4
+            cell[0] += weight
+            cell[1] += weight * label
+            cell[2] += weight * label * label
+            cell[3] += 1
+            if bin != 255 {
+              low[slot] = min(low[slot], bin)
+              high[slot] = max(high[slot], bin)
             }
           }
         }
