@@ -48,7 +48,8 @@ final class LeafwiseTreeGrower {
     self.options = options
     self.featureCount = binned.featureCount
     self.slotSize = binned.featureCount * 256 * 2
-    self.workerCount = min(availableCoreCount, 8)
+    // Fixed, so the summation order (and so the model) is the same on every machine.
+    self.workerCount = deterministicSliceCount
     self.histograms = .allocate(capacity: self.slotSize * options.leafCount)
     self.partials = .allocate(capacity: self.slotSize * self.workerCount)
   }

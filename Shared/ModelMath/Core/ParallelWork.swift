@@ -14,8 +14,14 @@ func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
   DispatchQueue.concurrentPerform(iterations: count, execute: body)
 }
 
-/// The number of worker slices to split a data-parallel job into (cached: reading it is not free).
+/// The number of cores (cached: reading it is not free). Only for choosing block sizes whose
+/// results are summed per row, never for how a floating-point sum is split.
 let availableCoreCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+/// Slices for jobs whose partial floating-point sums are merged: fixed rather than per-core, so
+/// a model trained with a seed is bit-identical on every machine (more slices than cores just
+/// queue).
+let deterministicSliceCount = 4
 
 /// One slot per index, written from parallel iterations and read after they have all finished.
 ///

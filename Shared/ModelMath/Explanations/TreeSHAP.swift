@@ -30,7 +30,8 @@ enum TreeSHAP {
   static func meanAbsolute(
     ensemble: TreeEnsemble, output: Int, scale: Double, features: FeatureMatrix
   ) -> [Double] {
-    let blockCount = min(features.rowCount, availableCoreCount * 4)
+    // A fixed block count: the order of floating-point sums never depends on the machine.
+    let blockCount = min(features.rowCount, deterministicSliceCount * 2)
     let slots = ResultSlots<[Double]>(count: blockCount)
     parallelFor(blockCount) { block in
       var sums = [Double](repeating: 0, count: features.featureCount)

@@ -31,7 +31,7 @@ enum ForestTraining {
   ) -> (sums: [Double], counts: [Int]) {
     let rowCount = features.rowCount
     let outputCount = grower.outputCount
-    let blockCount = min(trees.count, availableCoreCount)
+    let blockCount = min(trees.count, deterministicSliceCount)
     let slots = ResultSlots<(sums: [Double], counts: [Int])>(count: blockCount)
     parallelFor(blockCount) { block in
       var sums = [Double](repeating: 0, count: rowCount * outputCount)

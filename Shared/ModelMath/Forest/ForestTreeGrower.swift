@@ -296,6 +296,8 @@ struct ForestTreeGrower: Sendable {
 
     for bin in low...high {
       let cell = histogram + bin * width
+      // An empty bin splits the rows exactly as the previous bin did.
+      if cell[width - 1] == 0 { continue }
       for index in 0..<width { cumulative[index] += cell[index] }
       // Two placements of NaN: right (always when there is none) and left.
       for pass in 0..<2 {

@@ -27,8 +27,10 @@ package struct TreeEnsemble: Sendable {
   /// `outputCount` values per packed node (meaningful for leaves).
   private let nodeValues: [Double]
 
-  /// Walks advanced together.
-  private static let lanes = 16
+  /// Rows of a batch walked through one tree together.
+  private static let lanes = 32
+  /// Trees one row is walked through together on the single-row path.
+  private static let treeLanes = 16
 
   /// Packs `trees` for prediction. O(total nodes).
   /// - Parameters:
@@ -54,20 +56,7 @@ package struct TreeEnsemble: Sendable {
     for tree in trees {
       let offset = nodes.count
       roots.append(offset)
-      // Breadth-first renumbering that gives each node's children consecutive numbers.
-      var order = [0]
-      var packedIndex = [Int](repeating: 0, count: tree.nodeCount)
-      var head = 0
-      while head < order.count {
-        let node = order[head]
-        head += 1
-        if tree.features[node] >= 0 {
-          packedIndex[Int(tree.leftChildren[node])] = order.count
-          order.append(Int(tree.leftChildren[node]))
-          packedIndex[Int(tree.rightChildren[node])] = order.count
-          order.append(Int(tree.rightChildren[node]))
-        }
-      }
+      let (order, packedIndex) = Self.layout(tree)
       for node in order {
         let packed = offset + packedIndex[node]
         if tree.features[node] < 0 {
@@ -94,7 +83,47 @@ package struct TreeEnsemble: Sendable {
   /// Number of trees.
   package var treeCount: Int { self.roots.count }
 
-  /// Advances `width` walks by `steps` levels. `cursor[lane]` starts at a root and ends at a leaf;
+  /// Levels of a tree laid out together: a sibling pair and its descendants this many levels
+  /// down share a few cache lines, so a walk touches about one line per two levels.
+  private static let chunkLevels = 3
+
+  /// The packed order of a tree's nodes: the root, then chunks, each a sibling pair and its
+  /// descendants for `chunkLevels` levels in breadth-first order; pairs below a chunk start new
+  /// chunks, depth first. Siblings always get consecutive numbers.
+  /// - Returns: nodes in packed order, and each node's packed position.
+  private static func layout(_ tree: FlatTree) -> (order: [Int], packedIndex: [Int]) {
+    var order = [0]
+    var packedIndex = [Int](repeating: 0, count: tree.nodeCount)
+    var chunks: [(Int, Int)] = []
+    if tree.features[0] >= 0 {
+      chunks.append((Int(tree.leftChildren[0]), Int(tree.rightChildren[0])))
+    }
+    var level: [Int] = []
+    var nextLevel: [Int] = []
+    while let (left, right) = chunks.popLast() {
+      level = [left, right]
+      for depth in 0..<Self.chunkLevels {
+        nextLevel.removeAll(keepingCapacity: true)
+        for node in level {
+          packedIndex[node] = order.count
+          order.append(node)
+          if tree.features[node] >= 0 {
+            nextLevel.append(Int(tree.leftChildren[node]))
+            nextLevel.append(Int(tree.rightChildren[node]))
+          }
+        }
+        if depth == Self.chunkLevels - 1 {
+          for pair in stride(from: nextLevel.count - 2, through: 0, by: -2) {
+            chunks.append((nextLevel[pair], nextLevel[pair + 1]))
+          }
+        }
+        swap(&level, &nextLevel)
+      }
+    }
+    return (order, packedIndex)
+  }
+
+  /// Advances `width` walks by up to `steps` levels, stopping early once all are at leaves. `cursor[lane]` starts at a root and ends at a leaf;
   /// walk `lane` reads the row at `values + offsets[lane]`, feature `f` at `f * stride`.
   @inline(__always)
   private static func walk(
@@ -102,12 +131,18 @@ package struct TreeEnsemble: Sendable {
     offsets: UnsafePointer<Int>, values: UnsafePointer<Float>, stride: Int
   ) {
     for _ in 0..<steps {
+      var moved = 0
       for lane in 0..<width {
-        let node = nodes[cursor[lane]]
+        let current = cursor[lane]
+        let node = nodes[current]
         let value = values[offsets[lane] &+ node.feature &* stride]
         let goesLeft = node.defaultLeft ? !(value > node.threshold) : value <= node.threshold
-        cursor[lane] = Int(node.left) &+ (goesLeft ? 0 : 1)
+        let next = Int(node.left) &+ (goesLeft ? 0 : 1)
+        moved |= current ^ next
+        cursor[lane] = next
       }
+      // Every walk sits on a leaf (leaves loop to themselves): the rest of the steps are no-ops.
+      if moved == 0 { break }
     }
   }
 
@@ -146,13 +181,13 @@ package struct TreeEnsemble: Sendable {
     values: UnsafePointer<Float>, offset: Int, stride: Int, _ body: (Int) -> Void
   ) {
     self.nodes.withUnsafeBufferPointer { nodes in
-      withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.lanes) { scratch in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.treeLanes) { scratch in
         let cursor = scratch.baseAddress!
-        let offsets = cursor + Self.lanes
-        for lane in 0..<Self.lanes { offsets[lane] = offset }
+        let offsets = cursor + Self.treeLanes
+        for lane in 0..<Self.treeLanes { offsets[lane] = offset }
         var first = 0
         while first < self.roots.count {
-          let width = min(Self.lanes, self.roots.count - first)
+          let width = min(Self.treeLanes, self.roots.count - first)
           var steps = 0
           for lane in 0..<width {
             cursor[lane] = self.roots[first + lane]
