@@ -174,7 +174,7 @@ package struct GradientBoostedTrees: Sendable {
   package func rawScore(row: UnsafeBufferPointer<Float>) throws(ModelMathError) -> Double {
     try self.ensemble.checkRow(row.count)
     guard let base = row.baseAddress else { return self.initialScore }
-    return self.initialScore + self.ensemble.sum(values: base, offset: 0, stride: 1)
+    return self.initialScore + self.ensemble.sum(row: base)
   }
 
   /// Prediction for one row: probability for `.logistic`, value otherwise. No allocation.

@@ -115,12 +115,12 @@ package struct RandomForestClassifier: Sendable {
     guard let base = row.baseAddress else { return 0 }
     let scale = 1 / Double(self.ensemble.treeCount)
     if self.classCount == 2 {
-      let positive = self.ensemble.sum(values: base, offset: 0, stride: 1) * scale
+      let positive = self.ensemble.sum(row: base) * scale
       return classIndex == 1 ? positive : 1 - positive
     }
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: self.classCount) { buffer in
       buffer.initialize(repeating: 0)
-      self.ensemble.accumulate(values: base, offset: 0, stride: 1, into: buffer.baseAddress!)
+      self.ensemble.accumulate(row: base, into: buffer.baseAddress!)
       return buffer[classIndex] * scale
     }
   }

@@ -81,7 +81,7 @@ package struct RandomForestRegressor: Sendable {
   package func predict(row: UnsafeBufferPointer<Float>) throws(ModelMathError) -> Double {
     try self.ensemble.checkRow(row.count)
     guard let base = row.baseAddress else { return 0 }
-    return self.ensemble.sum(values: base, offset: 0, stride: 1) / Double(self.ensemble.treeCount)
+    return self.ensemble.sum(row: base) / Double(self.ensemble.treeCount)
   }
 
   /// Prediction for one row given as an array. No allocation.

@@ -169,7 +169,7 @@ package struct IsolationForest: Sendable {
   package func score(row: [Float]) throws(ModelMathError) -> Double {
     try self.ensemble.checkRow(row.count)
     let meanPath = row.withUnsafeBufferPointer { buffer in
-      self.ensemble.sum(values: buffer.baseAddress!, offset: 0, stride: 1)
+      self.ensemble.sum(row: buffer.baseAddress!)
     } / Double(self.ensemble.treeCount)
     return Self.score(meanPathLength: meanPath, sampleSize: self.sampleSize)
   }

@@ -124,18 +124,18 @@ package struct TreeEnsemble: Sendable {
   }
 
   /// Advances `width` walks by up to `steps` levels, stopping early once all are at leaves. `cursor[lane]` starts at a root and ends at a leaf;
-  /// walk `lane` reads the row at `values + offsets[lane]`, feature `f` at `f * stride`.
+  /// walk `lane` reads its row (row-major) at `values + offsets[lane]`.
   @inline(__always)
   private static func walk(
     nodes: UnsafePointer<PackedNode>, steps: Int, width: Int, cursor: UnsafeMutablePointer<Int>,
-    offsets: UnsafePointer<Int>, values: UnsafePointer<Float>, stride: Int
+    offsets: UnsafePointer<Int>, values: UnsafePointer<Float>
   ) {
     for _ in 0..<steps {
       var moved = 0
       for lane in 0..<width {
         let current = cursor[lane]
         let node = nodes[current]
-        let value = values[offsets[lane] &+ node.feature &* stride]
+        let value = values[offsets[lane] &+ node.feature]
         let goesLeft = node.defaultLeft ? !(value > node.threshold) : value <= node.threshold
         let next = Int(node.left) &+ (goesLeft ? 0 : 1)
         moved |= current ^ next
@@ -151,13 +151,12 @@ package struct TreeEnsemble: Sendable {
   /// Sum over trees of the single leaf output reached by a row. No allocation, no thread hop;
   /// O(trees × depth).
   ///
-  /// `values[offset + feature * stride]` is the row's value of `feature`, so one walk serves
-  /// row-major (stride 1) and column-major (stride rowCount) storage.
+  /// `row[feature]` is the row's value of `feature`.
   /// - Precondition: `outputCount == 1`.
-  func sum(values: UnsafePointer<Float>, offset: Int, stride: Int) -> Double {
+  func sum(row: UnsafePointer<Float>) -> Double {
     precondition(self.outputCount == 1)
     var total = 0.0
-    self.forEachLeaf(values: values, offset: offset, stride: stride) { node in
+    self.forEachLeaf(row: row) { node in
       total += self.nodeValues.withUnsafeBufferPointer { $0[node] }
     }
     return total
@@ -165,11 +164,11 @@ package struct TreeEnsemble: Sendable {
 
   /// Adds each tree's leaf outputs to `output[0..<outputCount]`. No allocation.
   func accumulate(
-    values: UnsafePointer<Float>, offset: Int, stride: Int, into output: UnsafeMutablePointer<Double>
+    row: UnsafePointer<Float>, into output: UnsafeMutablePointer<Double>
   ) {
     let outputCount = self.outputCount
     self.nodeValues.withUnsafeBufferPointer { nodeValues in
-      self.forEachLeaf(values: values, offset: offset, stride: stride) { node in
+      self.forEachLeaf(row: row) { node in
         for index in 0..<outputCount { output[index] += nodeValues[node * outputCount + index] }
       }
     }
@@ -178,13 +177,13 @@ package struct TreeEnsemble: Sendable {
   /// Calls `body` with the packed leaf index each tree sends one row to, trees in order.
   @inline(__always)
   private func forEachLeaf(
-    values: UnsafePointer<Float>, offset: Int, stride: Int, _ body: (Int) -> Void
+    row: UnsafePointer<Float>, _ body: (Int) -> Void
   ) {
     self.nodes.withUnsafeBufferPointer { nodes in
       withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.treeLanes) { scratch in
         let cursor = scratch.baseAddress!
         let offsets = cursor + Self.treeLanes
-        for lane in 0..<Self.treeLanes { offsets[lane] = offset }
+        for lane in 0..<Self.treeLanes { offsets[lane] = 0 }
         var first = 0
         while first < self.roots.count {
           let width = min(Self.treeLanes, self.roots.count - first)
@@ -195,7 +194,7 @@ package struct TreeEnsemble: Sendable {
           }
           Self.walk(
             nodes: nodes.baseAddress!, steps: steps, width: width, cursor: cursor, offsets: offsets,
-            values: values, stride: stride)
+            values: row)
           for lane in 0..<width { body(cursor[lane]) }
           first += width
         }
@@ -221,7 +220,7 @@ package struct TreeEnsemble: Sendable {
   /// - Throws: `featureCountMismatch` when the matrix is not `featureCount` wide.
   package func sums(_ matrix: FeatureMatrix) throws(ModelMathError) -> [Double] {
     try self.checkRow(matrix.featureCount)
-    return self.sums(rowCount: matrix.rowCount, values: matrix.values, stride: matrix.rowCount, rowStep: 1)
+    return self.sums(rowCount: matrix.rowCount, values: matrix.values, isRowMajor: false)
   }
 
   /// Like `sums(_:)` for row-major values (`rowMajor[row * featureCount + feature]`).
@@ -233,10 +232,10 @@ package struct TreeEnsemble: Sendable {
         message: "\(rowMajor.count) values are not whole rows of \(self.featureCount) features")
     }
     return self.sums(
-      rowCount: rowMajor.count / self.featureCount, values: rowMajor, stride: 1, rowStep: self.featureCount)
+      rowCount: rowMajor.count / self.featureCount, values: rowMajor, isRowMajor: true)
   }
 
-  private func sums(rowCount: Int, values: [Float], stride: Int, rowStep: Int) -> [Double] {
+  private func sums(rowCount: Int, values: [Float], isRowMajor: Bool) -> [Double] {
     var output = [Double](repeating: 0, count: rowCount * self.outputCount)
     if rowCount == 0 { return output }
     // Big blocks let each tree's nodes be reused by many rows while cached; enough blocks remain
@@ -253,29 +252,46 @@ package struct TreeEnsemble: Sendable {
           let end = min(rowCount, start + blockSize)
           self.nodes.withUnsafeBufferPointer { nodes in
             self.nodeValues.withUnsafeBufferPointer { nodeValues in
-              withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.lanes) { scratch in
-                let cursor = scratch.baseAddress!
-                let offsets = cursor + Self.lanes
-                for (tree, root) in self.roots.enumerated() {
-                  var first = start
-                  while first < end {
-                    let width = min(end - first, Self.lanes)
-                    for lane in 0..<width {
-                      cursor[lane] = root
-                      offsets[lane] = (first + lane) * rowStep
-                    }
-                    Self.walk(
-                      nodes: nodes.baseAddress!, steps: self.depths[tree], width: width, cursor: cursor,
-                      offsets: offsets, values: input.base, stride: stride)
-                    for lane in 0..<width {
-                      let row = first + lane
-                      for index in 0..<outputCount {
-                        out.base[row * outputCount + index] += nodeValues[cursor[lane] * outputCount + index]
+              // Walks read rows contiguously: a column-major block is transposed first (cheap
+              // next to walking every tree).
+              let featureCount = self.featureCount
+              func walkBlock(_ blockValues: UnsafePointer<Float>) {
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.lanes) { scratch in
+                  let cursor = scratch.baseAddress!
+                  let offsets = cursor + Self.lanes
+                  for (tree, root) in self.roots.enumerated() {
+                    var first = start
+                    while first < end {
+                      let width = min(end - first, Self.lanes)
+                      for lane in 0..<width {
+                        cursor[lane] = root
+                        offsets[lane] = (first - start + lane) * featureCount
                       }
+                      Self.walk(
+                        nodes: nodes.baseAddress!, steps: self.depths[tree], width: width, cursor: cursor,
+                        offsets: offsets, values: blockValues)
+                      for lane in 0..<width {
+                        let row = first + lane
+                        for index in 0..<outputCount {
+                          out.base[row * outputCount + index] += nodeValues[cursor[lane] * outputCount + index]
+                        }
+                      }
+                      first += width
                     }
-                    first += width
                   }
                 }
+              }
+              if isRowMajor {
+                walkBlock(input.base + start * featureCount)
+              } else {
+                var transposed = [Float](repeating: 0, count: (end - start) * featureCount)
+                for feature in 0..<featureCount {
+                  let column = input.base + feature * rowCount
+                  for row in start..<end {
+                    transposed[(row - start) * featureCount + feature] = column[row]
+                  }
+                }
+                transposed.withUnsafeBufferPointer { walkBlock($0.baseAddress!) }
               }
             }
           }
