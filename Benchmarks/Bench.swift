@@ -9,7 +9,8 @@ struct Bench {
     [(name: String, summary: String, run: @Sendable ([String]) async throws -> Void)] = [
       ("rpc", "unary RPC latency and calls/s vs redis-benchmark PING at 1/16/64", RPCBenchmark.run),
       ("rpc-server", "serve Echo on --port (used by rpc; for profiling)", RPCBenchmark.serve),
-      ("ks", "two-sample KS on 2×100k vs scipy.stats.ks_2samp", KolmogorovSmirnovBenchmark.run),
+      ("modelmath", "forests, boosting, isolation forest vs scikit-learn/LightGBM/XGBoost (--data CSV)", ModelMathBench.run),
+    ("ks", "two-sample KS on 2×100k vs scipy.stats.ks_2samp", KolmogorovSmirnovBenchmark.run),
       (
         "rpc-client", "drive an Echo server on --port at --concurrency for --seconds",
         RPCBenchmark.drive
