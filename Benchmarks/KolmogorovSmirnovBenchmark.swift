@@ -65,8 +65,4 @@ enum KolmogorovSmirnovBenchmark {
     }
   }
 
-  @inline(never)
-  private static func blackHole(_ value: KolmogorovSmirnovTest) {
-    if value.pValue.isNaN { print("unexpected NaN") }
-  }
 }

@@ -204,7 +204,3 @@ enum ModelMathBench {
   }
 }
 
-@inline(never)
-func blackHole<T>(_ value: T) {
-  withExtendedLifetime(value) {}
-}
