@@ -85,7 +85,7 @@ struct ParzenEstimator {
   }
 
   /// Draws one point (internal space; categoricals as choice indices).
-  func sample(using generator: inout TuningRandom) -> [Double] {
+  func sample(using generator: inout SplitMix64) -> [Double] {
     let k = Self.pick(self.componentWeights, generator.nextUnit())
     return self.dimensions.map { kernels in
       switch kernels {

@@ -208,7 +208,7 @@ package final class Study: Sendable {
     else {
       var values = [String: ParameterValue]()
       for (index, parameter) in parameters.enumerated() {
-        var generator = TuningRandom(
+        var generator = SplitMix64(
           seed: self.seed, stream: UInt64(number), substream: UInt64(index))
         values[parameter.name] = Self.sampleUniformly(parameter.domain, using: &generator)
       }
@@ -221,7 +221,7 @@ package final class Study: Sendable {
       finished, running: running, goodCount: TreeParzenOptions.goodCount(finished.count))
     var values = [String: ParameterValue]()
     if options.multivariate {
-      var generator = TuningRandom(seed: self.seed, stream: UInt64(number), substream: .max)
+      var generator = SplitMix64(seed: self.seed, stream: UInt64(number), substream: .max)
       let point = Self.sampleTreeParzen(
         parameters, good: good, bad: bad, options: options, using: &generator)
       for (index, parameter) in parameters.enumerated() {
@@ -229,7 +229,7 @@ package final class Study: Sendable {
       }
     } else {
       for (index, parameter) in parameters.enumerated() {
-        var generator = TuningRandom(
+        var generator = SplitMix64(
           seed: self.seed, stream: UInt64(number), substream: UInt64(index))
         let point = Self.sampleTreeParzen(
           [parameter], good: good, bad: bad, options: options, using: &generator)
@@ -240,7 +240,7 @@ package final class Study: Sendable {
   }
 
   private static func sampleUniformly(
-    _ domain: SearchSpace.Domain, using generator: inout TuningRandom
+    _ domain: SearchSpace.Domain, using generator: inout SplitMix64
   ) -> ParameterValue {
     switch domain {
     case .categorical(let choices):
@@ -282,7 +282,7 @@ package final class Study: Sendable {
   /// candidates from l and returns the one with the largest log l(x) − log g(x).
   private static func sampleTreeParzen(
     _ parameters: [SearchSpace.Parameter], good: [TrialRecord], bad: [TrialRecord],
-    options: TreeParzenOptions, using generator: inout TuningRandom
+    options: TreeParzenOptions, using generator: inout SplitMix64
   ) -> [Double] {
     let domains = parameters.map(\.domain)
     func points(_ records: [TrialRecord]) -> [[Double]] {
