@@ -12,7 +12,7 @@ let settings: [SwiftSetting] = [
 /// What a service executable may use.
 let serviceDependencies: [Target.Dependency] = [
   "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient", "RedisClient",
-  "ModelMath", "ZstdCodec", "Crypto",
+  "ModelMath", "ModelCodec", "ZstdCodec", "Crypto",
 ]
 
 let package = Package(
@@ -63,6 +63,9 @@ let package = Package(
       name: "RedisClient", dependencies: ["CHiredis", "NetworkIO"], path: "Shared/RedisClient",
       swiftSettings: settings),
     .target(name: "ModelMath", path: "Shared/ModelMath", swiftSettings: settings),
+    .target(
+      name: "ModelCodec", dependencies: ["ModelMath", "WireProtos", "ZstdCodec"], path: "Shared/ModelCodec",
+      swiftSettings: settings),
 
     // MARK: - Services: thin executables over the shared modules
     .executableTarget(name: "FeatureService", dependencies: serviceDependencies, path: "Services/FeatureService", swiftSettings: settings),
@@ -74,7 +77,7 @@ let package = Package(
     // MARK: - Tools and benchmarks
     .executableTarget(name: "ProtoGen", path: "Tools/ProtoGen", swiftSettings: settings),
     .executableTarget(
-      name: "Fuzz", dependencies: ["RPCCore", "WireProtos"], path: "Tools/Fuzz", swiftSettings: settings),
+      name: "Fuzz", dependencies: ["RPCCore", "WireProtos", "ModelCodec"], path: "Tools/Fuzz", swiftSettings: settings),
     .executableTarget(
       name: "Benchmarks", dependencies: ["RPC", "RPCCore", "ModelMath"], path: "Benchmarks",
       exclude: ["README.md"], swiftSettings: settings),
@@ -90,6 +93,7 @@ let package = Package(
     .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "NetworkIO", "RPC", "RPCCore", "WireProtos"], swiftSettings: settings),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: settings),
     .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"], swiftSettings: settings),
+    .testTarget(name: "ModelCodecTests", dependencies: ["ModelCodec", "ModelMath"], swiftSettings: settings),
     .testTarget(
       name: "InferenceGatewayTests",
       dependencies: ["InferenceGateway", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO"],

@@ -1,3 +1,4 @@
+import ModelCodec
 import RPCCore
 import WireProtos
 
@@ -9,7 +10,7 @@ enum FuzzTargets {
   static func run(_ input: [UInt8]) {
     guard let selector = input.first else { return }
     let data = Array(input.dropFirst())
-    switch selector % 8 {
+    switch selector % 9 {
     case 0: Self.frames(data, preface: false)
     case 1: Self.frames(data, preface: true)
     case 2: Self.roundTrip(CallHeaders.self, data)
@@ -17,6 +18,9 @@ enum FuzzTargets {
     case 4: Self.roundTrip(GoAway.self, data)
     case 5: Self.roundTrip(ResponseHeaders.self, data)
     case 6: Self.roundTrip(EchoRequest.self, data)
+    case 7:
+      // Model files: must never crash, whatever the bytes (with the real header, to get past it).
+      _ = try? ModelCodec.decode(ModelCodec.magic + [0, 0, 0, 1] + data, maxDecompressedBytes: 1 << 20)
     default:
       // Every message type of proto/dcmms/v1 at once.
       let unstable = data.withUnsafeBytes { ProtoCatalog.unstableReencodings(of: $0) }
