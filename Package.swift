@@ -96,7 +96,7 @@ let package = Package(
     .testTarget(name: "ModelCodecTests", dependencies: ["ModelCodec", "ModelMath"], swiftSettings: settings),
     .testTarget(
       name: "InferenceGatewayTests",
-      dependencies: ["InferenceGateway", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO"],
+      dependencies: ["InferenceGateway", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "ModelCodec", "ModelMath", "Crypto"],
       swiftSettings: settings),
     .testTarget(
       name: "MonitorServiceTests",

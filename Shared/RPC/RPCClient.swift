@@ -26,6 +26,9 @@ package final class RPCClient: Sendable {
     package var defaultTimeout: Duration? = .seconds(30)
     /// Sent as `authorization: Bearer <token>` on every call.
     package var bearerToken: String?
+    /// Called for each call's token when set (overrides `bearerToken`), so long-lived clients
+    /// can renew short-lived tokens.
+    package var bearerTokenProvider: (@Sendable () -> String)?
     /// Attempts per call, counting the first, for calls that may be retried.
     package var maxAttempts = 3
     /// The first ejection period of a failed endpoint.
@@ -156,7 +159,9 @@ package final class RPCClient: Sendable {
     let connection = try await self.pickConnection()
     let compress = options.compression ?? self.configuration.compression
     var metadata = options.metadata
-    if let token = self.configuration.bearerToken, metadata["authorization"] == nil {
+    if let token = self.configuration.bearerTokenProvider?() ?? self.configuration.bearerToken,
+      metadata["authorization"] == nil
+    {
       metadata.add("Bearer \(token)", forKey: "authorization")
     }
     var headers = CallHeaders()

@@ -9,7 +9,7 @@ import Testing
 import WireProtos
 
 /// A monitor that keeps what it receives, storing each batch id once (as the real one does).
-private final class ReceivingMonitor: Sendable {
+final class ReceivingMonitor: Sendable {
   let batches = Mutex<[String: Int]>([:])
   let requestIDs = Mutex<Set<String>>([])
 
