@@ -64,5 +64,5 @@ func expectRegistryError(
 }
 
 /// The integration suites, which need the test PostgreSQL.
-@Suite("Registry against PostgreSQL", .enabled(if: TestDatabase.isAvailable), .timeLimit(.minutes(3)))
+@Suite("Registry against PostgreSQL", .enabled(if: TestDatabase.isAvailable), .timeLimit(.minutes(5)))
 struct RegistryIntegrationTests {}
