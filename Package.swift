@@ -91,6 +91,7 @@ let package = Package(
       name: "RPCTests", dependencies: ["RPC", "RPCCore", "WireProtos", "Crypto"],
       swiftSettings: settings),
     .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "NetworkIO", "RPC", "RPCCore", "WireProtos"], swiftSettings: settings),
+    .testTarget(name: "RegistryServiceTests", dependencies: ["RegistryService", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient", "ZstdCodec", "Crypto"], swiftSettings: settings),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: settings),
     .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"], swiftSettings: settings),
     .testTarget(name: "ModelCodecTests", dependencies: ["ModelCodec", "ModelMath"], swiftSettings: settings),
