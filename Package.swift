@@ -90,6 +90,10 @@ let package = Package(
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: settings),
     .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"], swiftSettings: settings),
     .testTarget(
+      name: "FeatureServiceTests",
+      dependencies: ["FeatureService", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient", "RedisClient"],
+      swiftSettings: settings),
+    .testTarget(
       name: "ModelMathTests", dependencies: ["ModelMath"], resources: [.copy("Fixtures")],
       swiftSettings: settings),
   ]
