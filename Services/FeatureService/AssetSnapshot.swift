@@ -21,4 +21,20 @@ package struct AssetSnapshot: Sendable, Equatable {
   package var temperatureMean1h: Double?
   /// Rows in that hour.
   package var sampleCount1h: Int64
+
+  /// Creates a snapshot.
+  package init(
+    assetID: String, eventTimeUs: Int64, columns: [String], values: [Double], status: AssetStatus,
+    errorCode: Int32, acPowerMean1h: Double?, temperatureMean1h: Double?, sampleCount1h: Int64
+  ) {
+    self.assetID = assetID
+    self.eventTimeUs = eventTimeUs
+    self.columns = columns
+    self.values = values
+    self.status = status
+    self.errorCode = errorCode
+    self.acPowerMean1h = acPowerMean1h
+    self.temperatureMean1h = temperatureMean1h
+    self.sampleCount1h = sampleCount1h
+  }
 }
