@@ -136,3 +136,17 @@ struct ArrayStream<Element: Sendable>: AsyncSequence, Sendable {
   }
   func makeAsyncIterator() -> AsyncIterator { AsyncIterator(elements: self.elements) }
 }
+
+extension Fixture {
+  /// Runs `body` with a fresh fixture and tears it down afterwards, also when `body` throws.
+  static func run(_ body: (Fixture) async throws -> Void) async throws {
+    let fixture = try await Fixture.make()
+    do {
+      try await body(fixture)
+    } catch {
+      await fixture.tearDown()
+      throw error
+    }
+    await fixture.tearDown()
+  }
+}
