@@ -1,3 +1,6 @@
+import Foundation
+import PostgresClient
+import RedisClient
 package import ServiceRuntime
 
 /// Waits at start for a server the service cannot work without, with exponential backoff and
@@ -36,7 +39,7 @@ package struct DependencyWait: Sendable {
         if attempt > 1 { logger.notice("\(self.name) is reachable", ["attempts": .integer(attempt)]) }
         return
       } catch {
-        let reason = String(describing: error)
+        let reason = Self.reason(error)
         guard self.waits else { throw DependencyUnreachable(name: self.name, reason: reason) }
         logger.warning(
           "waiting for \(self.name): \(reason)",
@@ -46,6 +49,22 @@ package struct DependencyWait: Sendable {
         attempt += 1
       }
     }
+  }
+}
+
+extension DependencyWait {
+  /// The error's text without the client's own retry note, which this wait's backoff replaces.
+  static func reason(_ error: any Error) -> String {
+    let text: String
+    if let error = error as? PostgresError {
+      text = error.message
+    } else if let error = error as? RedisError {
+      text = error.message
+    } else {
+      text = String(describing: error)
+    }
+    guard let note = text.range(of: "; next attempt in") else { return text }
+    return String(text[..<note.lowerBound])
   }
 }
 
