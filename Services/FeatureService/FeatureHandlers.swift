@@ -81,6 +81,9 @@ package struct FeatureHandlers: Sendable {
     var response = IngestTelemetryResponse()
     var earliest = Int64.max
     var latest = Int64.min
+    let clock = ContinuousClock()
+    var loading = Duration.zero
+    var materializing = Duration.zero
     for try await request in requests {
       response.batchesReceived += 1
       guard let batch = request.batch else {
@@ -88,8 +91,10 @@ package struct FeatureHandlers: Sendable {
       }
       response.rowsReceived += UInt64(batch.rows.count)
       let outcome: TelemetryStore.BatchOutcome
+      let loadStart = clock.now
       do {
         outcome = try await self.telemetry.ingest(batch)
+        loading += clock.now - loadStart
       } catch var error as FeatureError {
         if response.batchesReceived > 1 {
           error.message +=
@@ -114,8 +119,10 @@ package struct FeatureHandlers: Sendable {
         }
         assets = Self.distinctAssets(of: batch)
       }
+      let materializeStart = clock.now
       do {
         try await self.online.write(try await self.telemetry.snapshots(of: assets))
+        materializing += clock.now - materializeStart
       } catch var error as FeatureError {
         error.message =
           "batch \(batch.batchID.isEmpty ? "(no id)" : "'\(batch.batchID)'") was stored, but its online features "
@@ -130,8 +137,13 @@ package struct FeatureHandlers: Sendable {
         "rows": .integer(Int(response.rowsLoaded)),
         "first_event_time": .string(earliest == .max ? "-" : TelemetryBatchValidator.timeText(earliest)),
         "last_event_time": .string(latest == .min ? "-" : TelemetryBatchValidator.timeText(latest)),
+        "load_ms": .integer(Self.milliseconds(loading)), "materialize_ms": .integer(Self.milliseconds(materializing)),
       ])
     return response
+  }
+
+  private static func milliseconds(_ duration: Duration) -> Int {
+    Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
   }
 
   private static func distinctAssets(of batch: TelemetryBatch) -> [String] {

@@ -171,10 +171,15 @@ package final class OnlineStore: Sendable {
     var valueTimes: [Int64] = []
     valueTimes.reserveCapacity(count)
     for row in request.assetIDs.indices {
+      // Each view's hash and event time, looked up once per row.
+      let rowHashes = viewsRead.map { hash(row: row, view: $0) }
+      let rowTimes = rowHashes.map { fields in
+        fields[Self.timeField].flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
+      }
       for (view, feature) in columns {
-        let fields = hash(row: row, view: view)
-        guard let bytes = fields[feature], let value = Double(String(decoding: bytes, as: UTF8.self)),
-          let timeBytes = fields[Self.timeField], let time = Int64(String(decoding: timeBytes, as: UTF8.self))
+        let position = viewIndex[view.name, default: 0]
+        guard let bytes = rowHashes[position][feature], let value = Double(String(decoding: bytes, as: UTF8.self)),
+          let time = rowTimes[position]
         else {
           matrix.values.append(.nan)
           matrix.statuses.append(.missing)

@@ -201,3 +201,22 @@ struct TelemetryStoreTests {
     }
   }
 }
+
+extension TelemetryStoreTests {
+  @Test("Two stores (as two replicas) loading into the same new day create its partition once, both load")
+  func concurrentPartitionCreation() async throws {
+    try await Fixture.run { fixture in
+      try await fixture.makeFleet(inverters: 2)
+      let replica = TelemetryStore(pool: fixture.postgres, schema: fixture.schema)
+      // 2025-06-15, a day no other batch touched.
+      let noon: Int64 = 1_749_988_800_000_000
+      async let first = fixture.telemetry.ingest(
+        Telemetry.batch("r1", (0..<50).map { Telemetry.row("inv-0", noon + Int64($0) * Telemetry.minuteUs, [1, 2, 3]) }))
+      async let second = replica.ingest(
+        Telemetry.batch("r2", (0..<50).map { Telemetry.row("inv-1", noon + Int64($0) * Telemetry.minuteUs, [1, 2, 3]) }))
+      let outcomes = try await [first, second]
+      #expect(outcomes.allSatisfy { $0 != .duplicate })
+      #expect(try await fixture.telemetryRowCount() == 100)
+    }
+  }
+}
