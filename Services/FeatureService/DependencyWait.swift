@@ -36,14 +36,22 @@ package struct DependencyWait: Sendable {
     while true {
       do {
         try await probe()
-        if attempt > 1 { logger.notice("\(self.name) is reachable", ["attempts": .integer(attempt)]) }
+        if attempt > 1 {
+          logger.notice("\(self.name) is reachable", ["attempts": .integer(attempt)])
+        }
         return
       } catch {
         let reason = Self.reason(error)
         guard self.waits else { throw DependencyUnreachable(name: self.name, reason: reason) }
         logger.warning(
           "waiting for \(self.name): \(reason)",
-          ["attempt": .integer(attempt), "retry_in_ms": .integer(Int(backoff.components.seconds * 1000 + backoff.components.attoseconds / 1_000_000_000_000_000))])
+          [
+            "attempt": .integer(attempt),
+            "retry_in_ms": .integer(
+              Int(
+                backoff.components.seconds * 1000 + backoff.components.attoseconds
+                  / 1_000_000_000_000_000)),
+          ])
         try await Task.sleep(for: backoff)
         backoff = min(backoff * 2, self.maximumBackoff)
         attempt += 1
@@ -75,5 +83,7 @@ package struct DependencyUnreachable: Error, CustomStringConvertible {
   /// Why the attempt failed.
   package var reason: String
   /// `PostgreSQL is unreachable: …`.
-  package var description: String { "\(self.name) is unreachable (not waiting, as --no-wait asks): \(self.reason)" }
+  package var description: String {
+    "\(self.name) is unreachable (not waiting, as --no-wait asks): \(self.reason)"
+  }
 }

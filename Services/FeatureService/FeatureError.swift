@@ -48,7 +48,9 @@ package struct FeatureError: Error, CustomStringConvertible {
   package var description: String { "\(self.code): \(self.message)" }
 
   /// An `invalidArgument` error with `message`.
-  package static func invalidArgument(_ message: String) -> Self { Self(code: .invalidArgument, message: message) }
+  package static func invalidArgument(_ message: String) -> Self {
+    Self(code: .invalidArgument, message: message)
+  }
 
   /// Maps a storage error: connection trouble becomes `unavailable`, the rest `internalError`
   /// with the store's own message (which carries no row data, see `PostgresError`).

@@ -36,9 +36,11 @@ package struct FeatureHandlers: Sendable {
     self.registry = registry
     self.logger = logger
     self.rowsLoaded = metrics.makeCounter(
-      name: "dcmms_feature_telemetry_rows_loaded_total", help: "Telemetry rows stored in PostgreSQL.")
+      name: "dcmms_feature_telemetry_rows_loaded_total",
+      help: "Telemetry rows stored in PostgreSQL.")
     self.batchesLoaded = metrics.makeCounter(
-      name: "dcmms_feature_telemetry_batches_loaded_total", help: "Telemetry batches stored in PostgreSQL.")
+      name: "dcmms_feature_telemetry_batches_loaded_total",
+      help: "Telemetry batches stored in PostgreSQL.")
   }
 
   /// Registers every implemented method into `router`.
@@ -54,7 +56,9 @@ package struct FeatureHandlers: Sendable {
       try await self.online.read(request, nowUs: TelemetryStore.nowMicroseconds())
     }
     router.register(Feature.Method.RegisterFeatureView.self) { request, _ in
-      guard let spec = request.view else { throw FeatureError.invalidArgument("the request has no view") }
+      guard let spec = request.view else {
+        throw FeatureError.invalidArgument("the request has no view")
+      }
       return try await self.registry.register(spec, replaceExisting: request.replaceExisting)
     }
     router.register(Feature.Method.GetFeatureView.self) { request, _ in
@@ -87,7 +91,8 @@ package struct FeatureHandlers: Sendable {
     for try await request in requests {
       response.batchesReceived += 1
       guard let batch = request.batch else {
-        throw FeatureError.invalidArgument("message \(response.batchesReceived) of the stream has no batch")
+        throw FeatureError.invalidArgument(
+          "message \(response.batchesReceived) of the stream has no batch")
       }
       response.rowsReceived += UInt64(batch.rows.count)
       let outcome: TelemetryStore.BatchOutcome
@@ -133,17 +138,21 @@ package struct FeatureHandlers: Sendable {
     self.logger.info(
       "telemetry ingested",
       [
-        "batches": .integer(Int(response.batchesReceived)), "duplicates": .integer(Int(response.batchesDuplicate)),
+        "batches": .integer(Int(response.batchesReceived)),
+        "duplicates": .integer(Int(response.batchesDuplicate)),
         "rows": .integer(Int(response.rowsLoaded)),
-        "first_event_time": .string(earliest == .max ? "-" : TelemetryBatchValidator.timeText(earliest)),
+        "first_event_time": .string(
+          earliest == .max ? "-" : TelemetryBatchValidator.timeText(earliest)),
         "last_event_time": .string(latest == .min ? "-" : TelemetryBatchValidator.timeText(latest)),
-        "load_ms": .integer(Self.milliseconds(loading)), "materialize_ms": .integer(Self.milliseconds(materializing)),
+        "load_ms": .integer(Self.milliseconds(loading)),
+        "materialize_ms": .integer(Self.milliseconds(materializing)),
       ])
     return response
   }
 
   private static func milliseconds(_ duration: Duration) -> Int {
-    Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    Int(
+      duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
   }
 
   private static func distinctAssets(of batch: TelemetryBatch) -> [String] {

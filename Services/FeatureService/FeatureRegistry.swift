@@ -36,7 +36,8 @@ package struct FeatureRegistry: Sendable {
     do {
       return try await self.pool.withTransaction { transaction in
         let existing = try await transaction.query(
-          "SELECT spec, revision FROM \(s).feature_views WHERE name = $1 FOR UPDATE", [.text(spec.name)])
+          "SELECT spec, revision FROM \(s).feature_views WHERE name = $1 FOR UPDATE",
+          [.text(spec.name)])
         var revision: Int32 = 1
         if let row = existing.first {
           let stored = try FeatureViewSpec(serializedBytes: try row.decode([UInt8].self, "spec"))
@@ -44,10 +45,13 @@ package struct FeatureRegistry: Sendable {
           guard replaceExisting else {
             throw FeatureError(
               code: .alreadyExists,
-              message: "feature view \(spec.name) exists with a different definition; set replace_existing to replace it")
+              message:
+                "feature view \(spec.name) exists with a different definition; set replace_existing to replace it"
+            )
           }
           revision = try row.decode(Int32.self, "revision") + 1
-          try await transaction.execute("DELETE FROM \(s).feature_view_features WHERE view_name = $1", [.text(spec.name)])
+          try await transaction.execute(
+            "DELETE FROM \(s).feature_view_features WHERE view_name = $1", [.text(spec.name)])
         }
         try await transaction.execute(
           """
@@ -59,8 +63,10 @@ package struct FeatureRegistry: Sendable {
             ttl_seconds = EXCLUDED.ttl_seconds, owner = EXCLUDED.owner, updated_time = EXCLUDED.updated_time
           """,
           [
-            .text(spec.name), .int32(revision), .bytea(spec.serializedBytes()), .text(spec.description),
-            .text(PostgresArrayText.literal(spec.entities)), .int64(spec.ttlSeconds), .text(spec.owner),
+            .text(spec.name), .int32(revision), .bytea(spec.serializedBytes()),
+            .text(spec.description),
+            .text(PostgresArrayText.literal(spec.entities)), .int64(spec.ttlSeconds),
+            .text(spec.owner),
             .timestamp(now),
           ])
         for (position, feature) in spec.features.enumerated() {
@@ -70,7 +76,8 @@ package struct FeatureRegistry: Sendable {
             VALUES ($1, $2, $3, $4, $5)
             """,
             [
-              .text(spec.name), .int32(Int32(position)), .text(feature.name), .int32(feature.valueType.rawValue),
+              .text(spec.name), .int32(Int32(position)), .text(feature.name),
+              .int32(feature.valueType.rawValue),
               .text(feature.description),
             ])
         }
@@ -87,7 +94,9 @@ package struct FeatureRegistry: Sendable {
   /// - Throws: ``FeatureError`` `notFound`, or a storage error.
   package func view(named name: String) async throws -> FeatureView {
     do {
-      return try await self.pool.withTransaction { transaction in try await self.read(name, on: transaction) }
+      return try await self.pool.withTransaction { transaction in
+        try await self.read(name, on: transaction)
+      }
     } catch {
       throw FeatureError.storage(error, doing: "reading feature view")
     }
@@ -103,9 +112,12 @@ package struct FeatureRegistry: Sendable {
     let size = Int(page.pageSize == 0 ? 100 : min(page.pageSize, 1000))
     var after = ""
     if !page.pageToken.isEmpty {
-      guard let data = Data(base64Encoded: page.pageToken), let text = String(data: data, encoding: .utf8),
+      guard let data = Data(base64Encoded: page.pageToken),
+        let text = String(data: data, encoding: .utf8),
         text.hasPrefix("after:")
-      else { throw FeatureError.invalidArgument("the page token was not issued by ListFeatureViews") }
+      else {
+        throw FeatureError.invalidArgument("the page token was not issued by ListFeatureViews")
+      }
       after = String(text.dropFirst("after:".count))
     }
     let s = self.schema
@@ -134,7 +146,8 @@ package struct FeatureRegistry: Sendable {
     }
   }
 
-  private func read(_ name: String, on transaction: PostgresTransaction) async throws -> FeatureView {
+  private func read(_ name: String, on transaction: PostgresTransaction) async throws -> FeatureView
+  {
     let rows = try await transaction.query(
       """
       SELECT spec, revision, (extract(epoch FROM created_time) * 1000000)::bigint AS created_us,
@@ -142,7 +155,8 @@ package struct FeatureRegistry: Sendable {
       FROM \(self.schema).feature_views WHERE name = $1
       """, [.text(name)])
     guard let row = rows.first else {
-      throw FeatureError(code: .notFound, message: "feature view '\(name.prefix(64))' is not registered")
+      throw FeatureError(
+        code: .notFound, message: "feature view '\(name.prefix(64))' is not registered")
     }
     return try Self.view(from: row)
   }
@@ -161,27 +175,39 @@ package struct FeatureRegistry: Sendable {
   static func validate(_ spec: FeatureViewSpec) throws(FeatureError) {
     guard TelemetryBatchValidator.isValidColumnName(spec.name) else {
       throw .invalidArgument(
-        "feature view name '\(spec.name.prefix(64))' is not a lowercase identifier (letters, digits, '_')")
+        "feature view name '\(spec.name.prefix(64))' is not a lowercase identifier (letters, digits, '_')"
+      )
     }
-    guard !spec.entities.isEmpty, spec.entities.allSatisfy(TelemetryBatchValidator.isValidColumnName) else {
-      throw .invalidArgument("feature view \(spec.name) needs entities named as identifiers, such as asset_id")
+    guard !spec.entities.isEmpty,
+      spec.entities.allSatisfy(TelemetryBatchValidator.isValidColumnName)
+    else {
+      throw .invalidArgument(
+        "feature view \(spec.name) needs entities named as identifiers, such as asset_id")
     }
-    guard !spec.features.isEmpty else { throw .invalidArgument("feature view \(spec.name) has no features") }
+    guard !spec.features.isEmpty else {
+      throw .invalidArgument("feature view \(spec.name) has no features")
+    }
     var names = Set<String>()
     for (index, feature) in spec.features.enumerated() {
       guard !feature.name.isEmpty, feature.name.utf8.count <= 128, !feature.name.contains(":"),
         !feature.name.unicodeScalars.contains(where: { $0.value < 0x20 })
       else {
-        throw .invalidArgument("feature view \(spec.name), feature \(index + 1): the name is empty, too long or has ':'")
+        throw .invalidArgument(
+          "feature view \(spec.name), feature \(index + 1): the name is empty, too long or has ':'")
       }
       guard names.insert(feature.name).inserted else {
         throw .invalidArgument("feature view \(spec.name): feature \(feature.name) appears twice")
       }
-      guard FeatureValueType.knownValues.contains(feature.valueType), feature.valueType != .unspecified else {
-        throw .invalidArgument("feature view \(spec.name), feature \(feature.name): the value type is not set")
+      guard FeatureValueType.knownValues.contains(feature.valueType),
+        feature.valueType != .unspecified
+      else {
+        throw .invalidArgument(
+          "feature view \(spec.name), feature \(feature.name): the value type is not set")
       }
     }
-    guard spec.ttlSeconds >= 0 else { throw .invalidArgument("feature view \(spec.name): the TTL is negative") }
+    guard spec.ttlSeconds >= 0 else {
+      throw .invalidArgument("feature view \(spec.name): the TTL is negative")
+    }
     let texts = [spec.description, spec.owner, spec.source] + spec.features.map(\.description)
     guard !texts.contains(where: { $0.unicodeScalars.contains("\0") }) else {
       throw .invalidArgument("feature view \(spec.name): text with a NUL character")

@@ -10,18 +10,25 @@ struct FeatureServiceMain {
   static let options: [ConfigurationOption] = [
     .string(
       "postgres", default: "host=127.0.0.1 port=5432 user=dcmms dbname=postgres",
-      help: "libpq connection string of the PostgreSQL database holding the features schema.", secret: true),
-    .string("redis", default: "redis://127.0.0.1:6379", help: "URL of the Redis server holding online features."),
+      help: "libpq connection string of the PostgreSQL database holding the features schema.",
+      secret: true),
+    .string(
+      "redis", default: "redis://127.0.0.1:6379",
+      help: "URL of the Redis server holding online features."),
     .boolean(
       "no-wait", default: false,
-      help: "Exit with an error when PostgreSQL or Redis is unreachable at start, instead of retrying."),
+      help:
+        "Exit with an error when PostgreSQL or Redis is unreachable at start, instead of retrying."),
   ]
 
   static func main() async {
     do {
       guard
         let host = try ServiceHost.bootstrap(
-          name: "feature-service", summary: "Ingests telemetry, computes features, serves the offline and online feature stores.", rpcPort: 7001, adminPort: 9101, options: Self.options)
+          name: "feature-service",
+          summary:
+            "Ingests telemetry, computes features, serves the offline and online feature stores.",
+          rpcPort: 7001, adminPort: 9101, options: Self.options)
       else { return }
       try await Self.run(host)
     } catch {
@@ -33,7 +40,8 @@ struct FeatureServiceMain {
   static func run(_ host: ServiceHost) async throws {
     let configuration = host.configuration
     let waits = !configuration.boolean("no-wait")
-    let postgresConfiguration = PostgresConfiguration(connectionString: configuration.string("postgres"))
+    let postgresConfiguration = PostgresConfiguration(
+      connectionString: configuration.string("postgres"))
     let redisConfiguration = try RedisConfiguration(url: configuration.string("redis"))
 
     try await DependencyWait(name: "PostgreSQL", waits: waits).run(logger: host.logger) {
@@ -59,7 +67,8 @@ struct FeatureServiceMain {
     }
 
     let handlers = FeatureHandlers(
-      telemetry: telemetry, online: OnlineStore(redis: redis), registry: registry, logger: host.logger,
+      telemetry: telemetry, online: OnlineStore(redis: redis), registry: registry,
+      logger: host.logger,
       metrics: host.metrics)
     var router = RPCRouter()
     handlers.register(into: &router)

@@ -23,9 +23,11 @@ package struct OnlineFeatureView: Sendable, Hashable {
     description: "Each telemetry column of the asset's latest row, with its status and error code.")
   /// One-hour means.
   package static let hourly = OnlineFeatureView(
-    name: "telemetry_1h", features: ["ac_power_kw_mean_1h", "temperature_c_mean_1h", "sample_count_1h"],
+    name: "telemetry_1h",
+    features: ["ac_power_kw_mean_1h", "temperature_c_mean_1h", "sample_count_1h"],
     ttlSeconds: 3600,
-    description: "Means of AC power and temperature over the hour ending at the asset's latest row.")
+    description: "Means of AC power and temperature over the hour ending at the asset's latest row."
+  )
   /// Every built-in view.
   package static let builtIn: [OnlineFeatureView] = [.latest, .hourly]
 
@@ -38,12 +40,16 @@ package struct OnlineFeatureView: Sendable, Hashable {
     spec.ttlSeconds = self.ttlSeconds
     spec.source = "telemetry"
     spec.owner = "feature-service"
-    spec.features = (self.features ?? ["<telemetry column>", "asset_status", "error_code"]).map { name in
+    spec.features = (self.features ?? ["<telemetry column>", "asset_status", "error_code"]).map {
+      name in
       var feature = FeatureSpec()
       feature.name = name
-      feature.valueType = name == "sample_count_1h" || name == "asset_status" || name == "error_code" ? .int64 : .double
+      feature.valueType =
+        name == "sample_count_1h" || name == "asset_status" || name == "error_code"
+        ? .int64 : .double
       feature.description =
-        name == "<telemetry column>" ? "Any ingested telemetry column, by its name." : "Built-in feature \(name)."
+        name == "<telemetry column>"
+        ? "Any ingested telemetry column, by its name." : "Built-in feature \(name)."
       return feature
     }
     return spec

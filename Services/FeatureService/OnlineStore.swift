@@ -28,7 +28,8 @@ package final class OnlineStore: Sendable {
   ///   - views: The views served.
   ///   - retentionFactor: How many TTLs a hash outlives its write (at least 1).
   package init(
-    redis: RedisPool, keyPrefix: String = "dcmms:features", views: [OnlineFeatureView] = OnlineFeatureView.builtIn,
+    redis: RedisPool, keyPrefix: String = "dcmms:features",
+    views: [OnlineFeatureView] = OnlineFeatureView.builtIn,
     retentionFactor: Int64 = 2
   ) {
     precondition(retentionFactor >= 1, "a hash must live at least one TTL")
@@ -58,7 +59,9 @@ package final class OnlineStore: Sendable {
         let key = RedisArgument.string(self.key(view: view.name, assetID: snapshot.assetID))
         // DEL first: a column that is NaN now must not keep an older value under a newer time.
         commands.append(["DEL", key])
-        var hset: [RedisArgument] = ["HSET", key, .string(Self.timeField), .integer(snapshot.eventTimeUs)]
+        var hset: [RedisArgument] = [
+          "HSET", key, .string(Self.timeField), .integer(snapshot.eventTimeUs),
+        ]
         for (name, value) in fields {
           hset.append(.string(name))
           hset.append(.string(value.description))
@@ -72,7 +75,8 @@ package final class OnlineStore: Sendable {
       let replies = try await self.redis.pipeline(commands)
       for reply in replies.dropLast() { _ = try reply.checked("MULTI") }
       guard let exec = replies.last, let results = try exec.checked("EXEC").array else {
-        throw FeatureError(code: .internalError, message: "Redis did not run the online store's transaction")
+        throw FeatureError(
+          code: .internalError, message: "Redis did not run the online store's transaction")
       }
       for result in results { _ = try result.checked("DEL/HSET/PEXPIRE") }
     } catch {
@@ -114,20 +118,30 @@ package final class OnlineStore: Sendable {
   /// - Returns: The feature matrix.
   /// - Throws: ``FeatureError`` `invalidArgument` naming malformed or unknown references and
   ///   bad asset ids; `unavailable` when Redis cannot be reached.
-  package func read(_ request: GetOnlineFeaturesRequest, nowUs: Int64) async throws -> GetOnlineFeaturesResponse {
+  package func read(_ request: GetOnlineFeaturesRequest, nowUs: Int64) async throws
+    -> GetOnlineFeaturesResponse
+  {
     let references = try self.parse(request.features)
-    guard !request.assetIDs.isEmpty else { throw FeatureError.invalidArgument("no asset ids were given") }
+    guard !request.assetIDs.isEmpty else {
+      throw FeatureError.invalidArgument("no asset ids were given")
+    }
     guard request.assetIDs.count <= Self.maximumAssetsPerRead else {
       throw FeatureError.invalidArgument(
-        "\(request.assetIDs.count) assets is more than the \(Self.maximumAssetsPerRead) one call may read")
+        "\(request.assetIDs.count) assets is more than the \(Self.maximumAssetsPerRead) one call may read"
+      )
     }
     if let bad = request.assetIDs.first(where: { !TelemetryBatchValidator.isValidAssetID($0) }) {
-      throw FeatureError.invalidArgument("asset id '\(bad.prefix(64))' is empty, too long or has control characters")
+      throw FeatureError.invalidArgument(
+        "asset id '\(bad.prefix(64))' is empty, too long or has control characters")
     }
     var viewsRead: [OnlineFeatureView] = []
-    for reference in references where !viewsRead.contains(reference.view) { viewsRead.append(reference.view) }
+    for reference in references where !viewsRead.contains(reference.view) {
+      viewsRead.append(reference.view)
+    }
 
-    let keys = request.assetIDs.flatMap { asset in viewsRead.map { self.key(view: $0.name, assetID: asset) } }
+    let keys = request.assetIDs.flatMap { asset in
+      viewsRead.map { self.key(view: $0.name, assetID: asset) }
+    }
     let hashes: [[String: [UInt8]]]
     do {
       hashes = try await self.redis.connection.hashGetAll(keys: keys)
@@ -152,7 +166,9 @@ package final class OnlineStore: Sendable {
       } else {
         var found = Set<String>()
         for row in request.assetIDs.indices {
-          for field in hash(row: row, view: reference.view).keys where !field.hasPrefix("@") { found.insert(field) }
+          for field in hash(row: row, view: reference.view).keys where !field.hasPrefix("@") {
+            found.insert(field)
+          }
         }
         names = found.sorted()
       }
@@ -178,7 +194,8 @@ package final class OnlineStore: Sendable {
       }
       for (view, feature) in columns {
         let position = viewIndex[view.name, default: 0]
-        guard let bytes = rowHashes[position][feature], let value = Double(String(decoding: bytes, as: UTF8.self)),
+        guard let bytes = rowHashes[position][feature],
+          let value = Double(String(decoding: bytes, as: UTF8.self)),
           let time = rowTimes[position]
         else {
           matrix.values.append(.nan)
@@ -223,9 +240,11 @@ package final class OnlineStore: Sendable {
       if feature == "*" {
         references.append(Reference(view: view, feature: nil))
       } else if let fixed = view.features, !fixed.contains(feature) {
-        problems.append("'\(text.prefix(80))': view \(view.name) has no feature '\(feature.prefix(64))'")
+        problems.append(
+          "'\(text.prefix(80))': view \(view.name) has no feature '\(feature.prefix(64))'")
       } else if view.features == nil, !TelemetryBatchValidator.isValidColumnName(feature) {
-        problems.append("'\(text.prefix(80))': '\(feature.prefix(64))' is not a telemetry column name")
+        problems.append(
+          "'\(text.prefix(80))': '\(feature.prefix(64))' is not a telemetry column name")
       } else {
         references.append(Reference(view: view, feature: feature))
       }

@@ -45,7 +45,8 @@ enum PostgresArrayText {
     guard let inner = Self.inner(text) else { return nil }
     if inner.isEmpty { return [] }
     return inner.split(separator: ",", omittingEmptySubsequences: false).map { part in
-      part.count >= 2 && part.first == "\"" && part.last == "\"" ? String(part.dropFirst().dropLast()) : String(part)
+      part.count >= 2 && part.first == "\"" && part.last == "\""
+        ? String(part.dropFirst().dropLast()) : String(part)
     }
   }
 

@@ -51,21 +51,27 @@ package struct TelemetryBatchValidator: Sendable {
   /// - Returns: What the loader needs to know about the batch.
   /// - Throws: ``FeatureError`` `invalidArgument` naming the batch, the row (1-based), its asset
   ///   and what is wrong.
-  package func validate(_ batch: TelemetryBatch, nowUs: Int64) throws(FeatureError) -> ValidatedBatch {
+  package func validate(_ batch: TelemetryBatch, nowUs: Int64) throws(FeatureError)
+    -> ValidatedBatch
+  {
     let label = batch.batchID.isEmpty ? "batch" : "batch '\(batch.batchID)'"
-    guard batch.batchID.utf8.count <= 200, !batch.batchID.unicodeScalars.contains(where: Self.isControl) else {
+    guard batch.batchID.utf8.count <= 200,
+      !batch.batchID.unicodeScalars.contains(where: Self.isControl)
+    else {
       throw .invalidArgument("\(label): a batch id is at most 200 bytes without control characters")
     }
     guard batch.rows.count <= self.limits.maximumRows else {
       throw .invalidArgument(
-        "\(label): \(batch.rows.count) rows is more than the \(self.limits.maximumRows) a batch may carry")
+        "\(label): \(batch.rows.count) rows is more than the \(self.limits.maximumRows) a batch may carry"
+      )
     }
     if !batch.rows.isEmpty {
       guard !batch.columns.isEmpty else { throw .invalidArgument("\(label): rows without columns") }
     }
     guard batch.columns.count <= self.limits.maximumColumns else {
       throw .invalidArgument(
-        "\(label): \(batch.columns.count) columns is more than the \(self.limits.maximumColumns) allowed")
+        "\(label): \(batch.columns.count) columns is more than the \(self.limits.maximumColumns) allowed"
+      )
     }
     var seenColumns = Set<String>()
     for (index, column) in batch.columns.enumerated() {
@@ -105,14 +111,16 @@ package struct TelemetryBatchValidator: Sendable {
       guard row.eventTimeUs >= self.limits.earliestEventTimeUs else {
         throw .invalidArgument(
           "\(rowLabel): event time \(Self.timeText(row.eventTimeUs)) is before "
-            + "\(Self.timeText(self.limits.earliestEventTimeUs)) (event_time_us counts microseconds since 1970)")
+            + "\(Self.timeText(self.limits.earliestEventTimeUs)) (event_time_us counts microseconds since 1970)"
+        )
       }
       guard row.eventTimeUs <= latestAllowed else {
         throw .invalidArgument(
           "\(rowLabel): event time \(Self.timeText(row.eventTimeUs)) is in the future "
             + "(server time \(Self.timeText(nowUs)))")
       }
-      guard seenKeys.insert(RowKey(assetID: row.assetID, eventTimeUs: row.eventTimeUs)).inserted else {
+      guard seenKeys.insert(RowKey(assetID: row.assetID, eventTimeUs: row.eventTimeUs)).inserted
+      else {
         throw .invalidArgument(
           "\(rowLabel): a second row for event time \(Self.timeText(row.eventTimeUs))")
       }
@@ -122,20 +130,24 @@ package struct TelemetryBatchValidator: Sendable {
       latest = max(latest, row.eventTimeUs)
       guard days.count <= self.limits.maximumDays else {
         throw .invalidArgument(
-          "\(rowLabel): the batch spans more than \(self.limits.maximumDays) days; send smaller batches")
+          "\(rowLabel): the batch spans more than \(self.limits.maximumDays) days; send smaller batches"
+        )
       }
     }
     for (index, event) in batch.events.enumerated() {
       guard Self.isValidAssetID(event.assetID) else {
         throw .invalidArgument("\(label), event \(index + 1): the asset id is empty or malformed")
       }
-      guard event.startTimeUs >= self.limits.earliestEventTimeUs, event.startTimeUs <= latestAllowed,
+      guard event.startTimeUs >= self.limits.earliestEventTimeUs,
+        event.startTimeUs <= latestAllowed,
         event.endTimeUs == 0 || event.endTimeUs >= event.startTimeUs
       else {
         throw .invalidArgument(
           "\(label), event \(index + 1) (asset \(event.assetID)): start or end time out of range")
       }
-      guard !event.code.unicodeScalars.contains("\0"), !event.description.unicodeScalars.contains("\0") else {
+      guard !event.code.unicodeScalars.contains("\0"),
+        !event.description.unicodeScalars.contains("\0")
+      else {
         throw .invalidArgument("\(label), event \(index + 1): text with a NUL character")
       }
       if seenAssets.insert(event.assetID).inserted { assetIDs.append(event.assetID) }
@@ -155,7 +167,8 @@ package struct TelemetryBatchValidator: Sendable {
   /// Lowercase ASCII identifier of 1–63 bytes starting with a letter (PostgreSQL's limit).
   package static func isValidColumnName(_ name: String) -> Bool {
     let bytes = Array(name.utf8)
-    guard let first = bytes.first, bytes.count <= 63, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first)
+    guard let first = bytes.first, bytes.count <= 63,
+      (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first)
     else { return false }
     return bytes.allSatisfy { byte in
       (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
@@ -173,7 +186,9 @@ package struct TelemetryBatchValidator: Sendable {
   }
 
   private static func printable(_ text: String) -> String {
-    String(String.UnicodeScalarView(text.unicodeScalars.prefix(64).map { Self.isControl($0) ? "?" : $0 }))
+    String(
+      String.UnicodeScalarView(text.unicodeScalars.prefix(64).map { Self.isControl($0) ? "?" : $0 })
+    )
   }
 
   /// Days since 1970-01-01 of a time in microseconds, rounding down (also before 1970).

@@ -35,7 +35,8 @@ package final class TelemetryStore: Sendable {
     pool: PostgresPool, schema: String = FeatureSchema.defaultName,
     limits: TelemetryBatchValidator.Limits = .init()
   ) {
-    precondition(TelemetryBatchValidator.isValidColumnName(schema), "schema '\(schema)' is not an identifier")
+    precondition(
+      TelemetryBatchValidator.isValidColumnName(schema), "schema '\(schema)' is not an identifier")
     self.pool = pool
     self.schema = schema
     self.validator = TelemetryBatchValidator(limits: limits)
@@ -58,13 +59,17 @@ package final class TelemetryStore: Sendable {
   ///   missing id), or a storage error.
   package func upsertAssets(_ request: UpsertAssetsRequest) async throws -> UpsertAssetsResponse {
     for site in request.sites where !TelemetryBatchValidator.isValidAssetID(site.siteID) {
-      throw FeatureError.invalidArgument("a site id is empty, longer than 128 bytes or has control characters")
+      throw FeatureError.invalidArgument(
+        "a site id is empty, longer than 128 bytes or has control characters")
     }
     for asset in request.assets {
       guard TelemetryBatchValidator.isValidAssetID(asset.assetID) else {
-        throw FeatureError.invalidArgument("an asset id is empty, longer than 128 bytes or has control characters")
+        throw FeatureError.invalidArgument(
+          "an asset id is empty, longer than 128 bytes or has control characters")
       }
-      guard !asset.siteID.isEmpty else { throw FeatureError.invalidArgument("asset \(asset.assetID) has no site id") }
+      guard !asset.siteID.isEmpty else {
+        throw FeatureError.invalidArgument("asset \(asset.assetID) has no site id")
+      }
     }
     let s = self.schema
     do {
@@ -82,19 +87,26 @@ package final class TelemetryStore: Sendable {
             RETURNING (xmax = 0) AS created
             """,
             [
-              .text(site.siteID), .text(site.name), .int32(site.kind.rawValue), .double(site.latitude),
+              .text(site.siteID), .text(site.name), .int32(site.kind.rawValue),
+              .double(site.latitude),
               .double(site.longitude), .double(site.elevationM), .double(site.capacityKw),
               .text(site.timeZone.isEmpty ? "UTC" : site.timeZone),
             ])
-          if try rows[0].decode(Bool.self, "created") { response.sitesCreated += 1 } else { response.sitesUpdated += 1 }
+          if try rows[0].decode(Bool.self, "created") {
+            response.sitesCreated += 1
+          } else {
+            response.sitesUpdated += 1
+          }
         }
         for asset in request.assets {
           let known = try await transaction.query(
             "SELECT 1 FROM \(s).sites WHERE site_id = $1", [.text(asset.siteID)])
           guard !known.isEmpty else {
-            throw FeatureError.invalidArgument("asset \(asset.assetID): site \(asset.siteID) does not exist")
+            throw FeatureError.invalidArgument(
+              "asset \(asset.assetID): site \(asset.siteID) does not exist")
           }
-          let attributes = try JSONSerialization.data(withJSONObject: asset.attributes, options: [.sortedKeys])
+          let attributes = try JSONSerialization.data(
+            withJSONObject: asset.attributes, options: [.sortedKeys])
           let rows = try await transaction.query(
             """
             INSERT INTO \(s).assets (asset_id, site_id, kind, parent_asset_id, manufacturer, model,
@@ -109,12 +121,18 @@ package final class TelemetryStore: Sendable {
             """,
             [
               .text(asset.assetID), .text(asset.siteID), .int32(asset.kind.rawValue),
-              asset.parentAssetID.isEmpty ? .null : .text(asset.parentAssetID), .text(asset.manufacturer),
+              asset.parentAssetID.isEmpty ? .null : .text(asset.parentAssetID),
+              .text(asset.manufacturer),
               .text(asset.model), .double(asset.ratedPowerKw), .int64(Int64(asset.stringCount)),
-              asset.commissionedTimeUs == 0 ? .null : .timestamp(Self.date(microseconds: asset.commissionedTimeUs)),
+              asset.commissionedTimeUs == 0
+                ? .null : .timestamp(Self.date(microseconds: asset.commissionedTimeUs)),
               .json(String(decoding: attributes, as: UTF8.self)),
             ])
-          if try rows[0].decode(Bool.self, "created") { response.assetsCreated += 1 } else { response.assetsUpdated += 1 }
+          if try rows[0].decode(Bool.self, "created") {
+            response.assetsCreated += 1
+          } else {
+            response.assetsUpdated += 1
+          }
         }
         return response
       }
@@ -155,7 +173,8 @@ package final class TelemetryStore: Sendable {
   /// - Throws: ``FeatureError`` `invalidArgument` naming the first bad row (malformed, unknown
   ///   asset, out-of-range time, a row already stored), or a storage error.
   package func ingest(
-    _ batch: TelemetryBatch, nowUs: Int64 = TelemetryStore.nowMicroseconds(), ingestedTimeUs: Int64? = nil
+    _ batch: TelemetryBatch, nowUs: Int64 = TelemetryStore.nowMicroseconds(),
+    ingestedTimeUs: Int64? = nil
   ) async throws -> BatchOutcome {
     let validated = try self.validator.validate(batch, nowUs: nowUs)
     let label = batch.batchID.isEmpty ? "batch" : "batch '\(batch.batchID)'"
@@ -163,7 +182,8 @@ package final class TelemetryStore: Sendable {
     if !unknown.isEmpty {
       if let index = batch.rows.firstIndex(where: { unknown.contains($0.assetID) }) {
         throw FeatureError.invalidArgument(
-          "\(label), row \(index + 1): asset \(batch.rows[index].assetID) is unknown; register it with UpsertAssets first")
+          "\(label), row \(index + 1): asset \(batch.rows[index].assetID) is unknown; register it with UpsertAssets first"
+        )
       }
       let index = batch.events.firstIndex(where: { unknown.contains($0.assetID) }) ?? 0
       throw FeatureError.invalidArgument(
@@ -182,15 +202,19 @@ package final class TelemetryStore: Sendable {
     rows.reserveCapacity(batch.rows.count)
     for row in batch.rows {
       rows.append([
-        .text(row.assetID), .timestamp(Self.date(microseconds: row.eventTimeUs)), .timestamp(ingested),
-        .int32(columnSetID), .text(PostgresArrayText.literal(row.values)), .int32(row.status.rawValue),
+        .text(row.assetID), .timestamp(Self.date(microseconds: row.eventTimeUs)),
+        .timestamp(ingested),
+        .int32(columnSetID), .text(PostgresArrayText.literal(row.values)),
+        .int32(row.status.rawValue),
         .int32(row.errorCode), batchID,
       ])
     }
     let events: [[PostgresValue]] = batch.events.map { event in
       [
-        .text(event.assetID), .int32(event.kind.rawValue), .timestamp(Self.date(microseconds: event.startTimeUs)),
-        event.endTimeUs == 0 ? .null : .timestamp(Self.date(microseconds: event.endTimeUs)), .text(event.code),
+        .text(event.assetID), .int32(event.kind.rawValue),
+        .timestamp(Self.date(microseconds: event.startTimeUs)),
+        event.endTimeUs == 0 ? .null : .timestamp(Self.date(microseconds: event.endTimeUs)),
+        .text(event.code),
         .int64(Int64(event.stringIndex)), .text(event.description), .timestamp(ingested), batchID,
       ]
     }
@@ -202,7 +226,8 @@ package final class TelemetryStore: Sendable {
             """
             INSERT INTO \(s).ingested_batches (batch_id, ingested_time, row_count, event_count)
             VALUES ($1, $2, $3, $4) ON CONFLICT (batch_id) DO NOTHING
-            """, [batchID, .timestamp(ingested), .int64(Int64(rows.count)), .int64(Int64(events.count))])
+            """,
+            [batchID, .timestamp(ingested), .int64(Int64(rows.count)), .int64(Int64(events.count))])
           if inserted == 0 { return false }
         }
         if !rows.isEmpty {
@@ -250,11 +275,13 @@ package final class TelemetryStore: Sendable {
         .text(PostgresArrayText.literal(batch.rows.map(\.assetID))),
         .text("{" + batch.rows.map { String($0.eventTimeUs) }.joined(separator: ",") + "}"),
       ])
-    guard let first = rows.first, let number = try? first.decode(Int.self, "row_number"), number >= 1,
+    guard let first = rows.first, let number = try? first.decode(Int.self, "row_number"),
+      number >= 1,
       number <= batch.rows.count
     else {
       return FeatureError(
-        code: .invalidArgument, message: "\(label): a row has the asset and event time of a row already stored",
+        code: .invalidArgument,
+        message: "\(label): a row has the asset and event time of a row already stored",
         cause: cause)
     }
     let row = batch.rows[number - 1]
@@ -275,7 +302,8 @@ package final class TelemetryStore: Sendable {
       let name = "telemetry_" + CivilDate.isoDate(day).replacingOccurrences(of: "-", with: "")
       try await self.pool.withTransaction { transaction in
         // Replicas creating the same partition at once queue on this lock instead of failing.
-        try await transaction.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text("\(s).\(name)")])
+        try await transaction.execute(
+          "SELECT pg_advisory_xact_lock(hashtext($1))", [.text("\(s).\(name)")])
         try await transaction.execute(
           """
           CREATE TABLE IF NOT EXISTS \(s).\(name) PARTITION OF \(s).telemetry
@@ -293,7 +321,8 @@ package final class TelemetryStore: Sendable {
     do {
       let literal = PostgresValue.text(PostgresArrayText.literal(columns))
       try await self.pool.execute(
-        "INSERT INTO \(s).column_sets (columns) VALUES ($1::text[]) ON CONFLICT (columns) DO NOTHING", [literal])
+        "INSERT INTO \(s).column_sets (columns) VALUES ($1::text[]) ON CONFLICT (columns) DO NOTHING",
+        [literal])
       let rows = try await self.pool.query(
         "SELECT column_set_id FROM \(s).column_sets WHERE columns = $1::text[]", [literal])
       let id = try rows[0].decode(Int32.self, "column_set_id")
@@ -351,11 +380,14 @@ package final class TelemetryStore: Sendable {
         let values = PostgresArrayText.doubles(try row.decode(String.self, "measurements")),
         columns.count == values.count
       else {
-        throw FeatureError(code: .internalError, message: "a stored telemetry row does not match its columns")
+        throw FeatureError(
+          code: .internalError, message: "a stored telemetry row does not match its columns")
       }
       return AssetSnapshot(
-        assetID: try row.decode(String.self, "asset_id"), eventTimeUs: try row.decode(Int64.self, "event_time_us"),
-        columns: columns, values: values, status: AssetStatus(rawValue: try row.decode(Int32.self, "status")),
+        assetID: try row.decode(String.self, "asset_id"),
+        eventTimeUs: try row.decode(Int64.self, "event_time_us"),
+        columns: columns, values: values,
+        status: AssetStatus(rawValue: try row.decode(Int32.self, "status")),
         errorCode: try row.decode(Int32.self, "error_code"),
         acPowerMean1h: try row.decode(Double?.self, "ac_power_mean"),
         temperatureMean1h: try row.decode(Double?.self, "temperature_mean"),

@@ -19,12 +19,15 @@ struct FeatureServiceProcessTests {
     let logURL: URL
 
     init(arguments: [String]) throws {
-      self.logURL = FileManager.default.temporaryDirectory.appendingPathComponent("fs-\(UUID().uuidString).log")
+      self.logURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "fs-\(UUID().uuidString).log")
       FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
       self.process.executableURL = URL(fileURLWithPath: FeatureServiceProcessTests.executable)
       self.process.arguments = arguments
       // Only the options given here: no DCMMS_* variables from the environment.
-      self.process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DCMMS_") }
+      self.process.environment = ProcessInfo.processInfo.environment.filter {
+        !$0.key.hasPrefix("DCMMS_")
+      }
       self.process.standardError = try FileHandle(forWritingTo: self.logURL)
       self.process.standardOutput = FileHandle.nullDevice
       try self.process.run()
@@ -35,7 +38,9 @@ struct FeatureServiceProcessTests {
     /// Waits for the process to exit, at most `timeout`; nil if it is still running.
     func exitStatus(within timeout: Duration) async -> Int32? {
       let end = ContinuousClock.now + timeout
-      while self.process.isRunning, ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(20)) }
+      while self.process.isRunning, ContinuousClock.now < end {
+        try? await Task.sleep(for: .milliseconds(20))
+      }
       return self.process.isRunning ? nil : self.process.terminationStatus
     }
 
@@ -58,12 +63,14 @@ struct FeatureServiceProcessTests {
 
   static func arguments(postgres: String, redis: String, extra: [String] = []) -> [String] {
     [
-      "--postgres", postgres, "--redis", redis, "--token-secret", Self.secret, "--rpc-listen", "127.0.0.1:0",
+      "--postgres", postgres, "--redis", redis, "--token-secret", Self.secret, "--rpc-listen",
+      "127.0.0.1:0",
       "--admin-listen", "127.0.0.1:0",
     ] + extra
   }
 
-  @Test("With --no-wait and PostgreSQL unreachable, it exits non-zero naming PostgreSQL",
+  @Test(
+    "With --no-wait and PostgreSQL unreachable, it exits non-zero naming PostgreSQL",
     .enabled(if: FileManager.default.isExecutableFile(atPath: Self.executable)))
   func noWaitExits() async throws {
     let service = try Service(
@@ -75,11 +82,15 @@ struct FeatureServiceProcessTests {
     #expect(service.log.contains("PostgreSQL is unreachable"), "\(service.log)")
   }
 
-  @Test("Without --no-wait it keeps retrying and says which server it waits for",
-    .enabled(if: FileManager.default.isExecutableFile(atPath: Self.executable) && TestEnvironment.isAvailable))
+  @Test(
+    "Without --no-wait it keeps retrying and says which server it waits for",
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: Self.executable)
+        && TestEnvironment.isAvailable))
   func waitsForRedis() async throws {
     let service = try Service(
-      arguments: Self.arguments(postgres: TestEnvironment.postgresConnectionString ?? "", redis: "redis://127.0.0.1:1"))
+      arguments: Self.arguments(
+        postgres: TestEnvironment.postgresConnectionString ?? "", redis: "redis://127.0.0.1:1"))
     #expect(await service.waitForLog("waiting for Redis"), "\(service.log)")
     #expect(await service.waitForLog("\"attempt\":2"), "\(service.log)")
     #expect(service.process.isRunning)
@@ -87,11 +98,15 @@ struct FeatureServiceProcessTests {
     _ = await service.exitStatus(within: .seconds(10))
   }
 
-  @Test("It migrates at start (a second start applies nothing), serves RPC, and stops on SIGTERM",
-    .enabled(if: FileManager.default.isExecutableFile(atPath: Self.executable) && TestEnvironment.isAvailable))
+  @Test(
+    "It migrates at start (a second start applies nothing), serves RPC, and stops on SIGTERM",
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: Self.executable)
+        && TestEnvironment.isAvailable))
   func startsMigratesAndStops() async throws {
     let arguments = Self.arguments(
-      postgres: TestEnvironment.postgresConnectionString ?? "", redis: TestEnvironment.redisURL ?? "")
+      postgres: TestEnvironment.postgresConnectionString ?? "",
+      redis: TestEnvironment.redisURL ?? "")
     for run in 0..<2 {
       let service = try Service(arguments: arguments)
       #expect(await service.waitForLog("\"message\":\"serving\""), "\(service.log)")
@@ -100,8 +115,10 @@ struct FeatureServiceProcessTests {
       }
       // The RPC address from the "serving" line: {"rpc":"127.0.0.1:PORT"}.
       let port = try #require(
-        service.log.firstMatch(of: /"rpc":"127\.0\.0\.1:(\d+)"/).flatMap { Int($0.1) }, "\(service.log)")
-      let client = RPCClient(configuration: .init(endpoints: [HostAndPort(host: "127.0.0.1", port: port)]))
+        service.log.firstMatch(of: /"rpc":"127\.0\.0\.1:(\d+)"/).flatMap { Int($0.1) },
+        "\(service.log)")
+      let client = RPCClient(
+        configuration: .init(endpoints: [HostAndPort(host: "127.0.0.1", port: port)]))
       // Without a token the feature methods refuse; health answers anyone.
       let refused = await #expect(throws: RPCError.self) {
         _ = try await client.call(Feature.Method.ListFeatureViews.self, ListFeatureViewsRequest())

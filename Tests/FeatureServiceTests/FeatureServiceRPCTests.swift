@@ -5,7 +5,8 @@ import RPCCore
 import Testing
 import WireProtos
 
-@Suite("Feature service over RPC", .enabled(if: TestEnvironment.isAvailable), .timeLimit(.minutes(3)))
+@Suite(
+  "Feature service over RPC", .enabled(if: TestEnvironment.isAvailable), .timeLimit(.minutes(3)))
 struct FeatureServiceRPCTests {
   @Test("Assets, a streamed ingestion and online features, end to end over a real RPC server")
   func walkingSkeleton() async throws {
@@ -35,12 +36,15 @@ struct FeatureServiceRPCTests {
           (0..<5).flatMap { minute in
             ["inv-a", "inv-b"].map { asset in
               let time = start + Int64(index * 5 + minute) * Telemetry.minuteUs
-              return Telemetry.row(asset, time, [Double(index * 5 + minute), 10, asset == "inv-a" ? 40 : 30])
+              return Telemetry.row(
+                asset, time, [Double(index * 5 + minute), 10, asset == "inv-a" ? 40 : 30])
             }
           })
       }
       let summary = try await client.call(Feature.Method.IngestTelemetry.self) { writer in
-        for batch in batches + [batches[0]] { try await writer.write(IngestTelemetryRequest(batch: batch)) }
+        for batch in batches + [batches[0]] {
+          try await writer.write(IngestTelemetryRequest(batch: batch))
+        }
       }
       #expect(summary.batchesReceived == 4)
       #expect(summary.batchesDuplicate == 1)
@@ -50,7 +54,10 @@ struct FeatureServiceRPCTests {
       #expect(try await fixture.telemetryRowCount() == 30)
 
       var request = GetOnlineFeaturesRequest()
-      request.features = ["telemetry_latest:ac_power_kw", "telemetry_latest:temperature_c", "telemetry_1h:ac_power_kw_mean_1h"]
+      request.features = [
+        "telemetry_latest:ac_power_kw", "telemetry_latest:temperature_c",
+        "telemetry_1h:ac_power_kw_mean_1h",
+      ]
       request.assetIDs = ["inv-b", "inv-a", "inv-unknown"]
       let online = try await client.call(Feature.Method.GetOnlineFeatures.self, request)
       let matrix = try #require(online.features)
@@ -66,7 +73,9 @@ struct FeatureServiceRPCTests {
     }
   }
 
-  @Test("A bad row in the second batch ends the stream with INVALID_ARGUMENT naming it; the first batch stays")
+  @Test(
+    "A bad row in the second batch ends the stream with INVALID_ARGUMENT naming it; the first batch stays"
+  )
   func badRowOverRPC() async throws {
     try await Fixture.run { fixture in
       try await fixture.makeFleet(inverters: 1)
@@ -75,7 +84,11 @@ struct FeatureServiceRPCTests {
       let start = Telemetry.recentMinute(minutesAgo: 10)
       let good = Telemetry.batch("good", [Telemetry.row("inv-0", start, [1, 2, 3])])
       let bad = Telemetry.batch(
-        "bad", [Telemetry.row("inv-0", start + Telemetry.minuteUs, [1, 2, 3]), Telemetry.row("inv-0", start + 2 * Telemetry.minuteUs, [1, .infinity, 3])])
+        "bad",
+        [
+          Telemetry.row("inv-0", start + Telemetry.minuteUs, [1, 2, 3]),
+          Telemetry.row("inv-0", start + 2 * Telemetry.minuteUs, [1, .infinity, 3]),
+        ])
       let error = await #expect(throws: RPCError.self) {
         _ = try await client.call(Feature.Method.IngestTelemetry.self) { writer in
           try await writer.write(IngestTelemetryRequest(batch: good))
@@ -83,8 +96,12 @@ struct FeatureServiceRPCTests {
         }
       }
       #expect(error?.code == .invalidArgument)
-      #expect(error?.message.contains("batch 'bad', row 2 (asset inv-0): dc_power_kw is inf") == true, "\(error?.message ?? "")")
-      #expect(error?.message.contains("1 batches before it were loaded: 1 rows") == true, "\(error?.message ?? "")")
+      #expect(
+        error?.message.contains("batch 'bad', row 2 (asset inv-0): dc_power_kw is inf") == true,
+        "\(error?.message ?? "")")
+      #expect(
+        error?.message.contains("1 batches before it were loaded: 1 rows") == true,
+        "\(error?.message ?? "")")
       #expect(try await fixture.telemetryRowCount() == 1)
 
       var request = GetOnlineFeaturesRequest()
@@ -117,49 +134,59 @@ struct FeatureServiceRPCTests {
         return spec
       }
       let first = try await client.call(
-        Feature.Method.RegisterFeatureView.self, RegisterFeatureViewRequest(view: spec("inverter_metrics")))
-      #expect(first.revision == 1 && first.spec == spec("inverter_metrics") && first.createdTimeUs > 0)
+        Feature.Method.RegisterFeatureView.self,
+        RegisterFeatureViewRequest(view: spec("inverter_metrics")))
+      #expect(
+        first.revision == 1 && first.spec == spec("inverter_metrics") && first.createdTimeUs > 0)
       let again = try await client.call(
-        Feature.Method.RegisterFeatureView.self, RegisterFeatureViewRequest(view: spec("inverter_metrics")))
+        Feature.Method.RegisterFeatureView.self,
+        RegisterFeatureViewRequest(view: spec("inverter_metrics")))
       #expect(again.revision == 1)
       let conflict = await #expect(throws: RPCError.self) {
         _ = try await client.call(
-          Feature.Method.RegisterFeatureView.self, RegisterFeatureViewRequest(view: spec("inverter_metrics", ttl: 60)))
+          Feature.Method.RegisterFeatureView.self,
+          RegisterFeatureViewRequest(view: spec("inverter_metrics", ttl: 60)))
       }
       #expect(conflict?.code == .alreadyExists)
       let replaced = try await client.call(
         Feature.Method.RegisterFeatureView.self,
         RegisterFeatureViewRequest(view: spec("inverter_metrics", ttl: 60), replaceExisting: true))
       #expect(replaced.revision == 2 && replaced.spec?.ttlSeconds == 60)
-      let read = try await client.call(Feature.Method.GetFeatureView.self, GetFeatureViewRequest(name: "inverter_metrics"))
+      let read = try await client.call(
+        Feature.Method.GetFeatureView.self, GetFeatureViewRequest(name: "inverter_metrics"))
       #expect(read == replaced)
       let missing = await #expect(throws: RPCError.self) {
-        _ = try await client.call(Feature.Method.GetFeatureView.self, GetFeatureViewRequest(name: "nope"))
+        _ = try await client.call(
+          Feature.Method.GetFeatureView.self, GetFeatureViewRequest(name: "nope"))
       }
       #expect(missing?.code == .notFound)
       var malformed = spec("Bad Name")
       malformed.features = []
       let invalid = await #expect(throws: RPCError.self) {
-        _ = try await client.call(Feature.Method.RegisterFeatureView.self, RegisterFeatureViewRequest(view: malformed))
+        _ = try await client.call(
+          Feature.Method.RegisterFeatureView.self, RegisterFeatureViewRequest(view: malformed))
       }
       #expect(invalid?.code == .invalidArgument)
 
       for name in ["inverter_strings", "inverter_thermal", "wind_power"] {
-        _ = try await client.call(Feature.Method.RegisterFeatureView.self, RegisterFeatureViewRequest(view: spec(name)))
+        _ = try await client.call(
+          Feature.Method.RegisterFeatureView.self, RegisterFeatureViewRequest(view: spec(name)))
       }
       var names: [String] = []
       var token = ""
       repeat {
         let page = try await client.call(
           Feature.Method.ListFeatureViews.self,
-          ListFeatureViewsRequest(page: PageRequest(pageSize: 2, pageToken: token), namePrefix: "inverter_"))
+          ListFeatureViewsRequest(
+            page: PageRequest(pageSize: 2, pageToken: token), namePrefix: "inverter_"))
         names += page.views.compactMap(\.spec?.name)
         token = page.page?.nextPageToken ?? ""
       } while !token.isEmpty
       #expect(names == ["inverter_metrics", "inverter_strings", "inverter_thermal"])
       let badToken = await #expect(throws: RPCError.self) {
         _ = try await client.call(
-          Feature.Method.ListFeatureViews.self, ListFeatureViewsRequest(page: PageRequest(pageToken: "garbage")))
+          Feature.Method.ListFeatureViews.self,
+          ListFeatureViewsRequest(page: PageRequest(pageToken: "garbage")))
       }
       #expect(badToken?.code == .invalidArgument)
       await server.shutdownGracefully(gracePeriod: .seconds(1))

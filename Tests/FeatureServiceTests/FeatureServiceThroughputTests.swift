@@ -11,7 +11,8 @@ import WireProtos
 /// in-process server built with the tests (debug), or, with `FEATURE_BENCH_ENDPOINT=host:port`
 /// and `FEATURE_BENCH_TOKEN_SECRET`, against a running `feature-service` (for example a release
 /// build) that uses the same PostgreSQL. No thresholds: the machine is shared.
-@Suite("Feature service throughput", .enabled(if: TestEnvironment.isAvailable), .timeLimit(.minutes(5)))
+@Suite(
+  "Feature service throughput", .enabled(if: TestEnvironment.isAvailable), .timeLimit(.minutes(5)))
 struct FeatureServiceThroughputTests {
   static let columns = [
     "ac_power_kw", "dc_power_kw", "temperature_c", "irradiance_wm2", "dc_voltage_v", "dc_current_a",
@@ -19,19 +20,26 @@ struct FeatureServiceThroughputTests {
   ]
   static let environment = ProcessInfo.processInfo.environment
 
-  @Test("100,000 rows of 100 assets stream in over RPC, then online features of 100 assets are read")
+  @Test(
+    "100,000 rows of 100 assets stream in over RPC, then online features of 100 assets are read")
   func ingestAndServe() async throws {
-    if let endpoint = Self.environment["FEATURE_BENCH_ENDPOINT"], let secret = Self.environment["FEATURE_BENCH_TOKEN_SECRET"] {
+    if let endpoint = Self.environment["FEATURE_BENCH_ENDPOINT"],
+      let secret = Self.environment["FEATURE_BENCH_TOKEN_SECRET"]
+    {
       let parts = endpoint.split(separator: ":")
-      let port = try #require(parts.count == 2 ? Int(parts[1]) : nil, "FEATURE_BENCH_ENDPOINT must be host:port")
-      var configuration = RPCClient.Configuration(endpoints: [HostAndPort(host: String(parts[0]), port: port)])
+      let port = try #require(
+        parts.count == 2 ? Int(parts[1]) : nil, "FEATURE_BENCH_ENDPOINT must be host:port")
+      var configuration = RPCClient.Configuration(endpoints: [
+        HostAndPort(host: String(parts[0]), port: port)
+      ])
       configuration.bearerToken = TokenAuthority(secret: Array(secret.utf8))
         .makeToken(subject: "throughput-test", role: .service, lifetime: .seconds(3600))
       let client = RPCClient(configuration: configuration)
       defer { client.close() }
       let prefix = TestEnvironment.uniqueName("bench")
       let pool = PostgresPool(
-        configuration: PostgresConfiguration(connectionString: TestEnvironment.postgresConnectionString ?? ""))
+        configuration: PostgresConfiguration(
+          connectionString: TestEnvironment.postgresConnectionString ?? ""))
       do {
         try await Self.run(client: client, prefix: prefix) {
           try await pool.query(
@@ -47,13 +55,16 @@ struct FeatureServiceThroughputTests {
       try await Fixture.run { fixture in
         let (server, client) = try fixture.startServer()
         defer { client.close() }
-        try await Self.run(client: client, prefix: "bench") { try await fixture.telemetryRowCount() }
+        try await Self.run(client: client, prefix: "bench") {
+          try await fixture.telemetryRowCount()
+        }
         await server.shutdownGracefully(gracePeriod: .seconds(1))
       }
     }
   }
 
-  static func run(client: RPCClient, prefix: String, countRows: () async throws -> Int) async throws {
+  static func run(client: RPCClient, prefix: String, countRows: () async throws -> Int) async throws
+  {
     var fleet = UpsertAssetsRequest()
     var site = Site()
     site.siteID = "\(prefix)-site"
@@ -106,13 +117,15 @@ struct FeatureServiceThroughputTests {
     request.assetIDs = assets
     let check = try await client.call(Feature.Method.GetOnlineFeatures.self, request)
     let matrix = try #require(check.features)
-    #expect(matrix.entityIDs.count == 100 && matrix.featureNames.count == Self.columns.count + 2 + 3)
+    #expect(
+      matrix.entityIDs.count == 100 && matrix.featureNames.count == Self.columns.count + 2 + 3)
     #expect(matrix.statuses.allSatisfy { $0 == .present })
     // The latest row of asset i is minute 999: its AC power and the 1-hour mean of minutes 940…999.
     for index in [0, 57, 99] {
       let row = index * matrix.featureNames.count
       let power = try #require(matrix.featureNames.firstIndex(of: "telemetry_latest:ac_power_kw"))
-      let mean = try #require(matrix.featureNames.firstIndex(of: "telemetry_1h:ac_power_kw_mean_1h"))
+      let mean = try #require(
+        matrix.featureNames.firstIndex(of: "telemetry_1h:ac_power_kw_mean_1h"))
       #expect(matrix.values[row + power] == Double((999 * 7 + index * 13) % 100))
       let window = (940...999).map { Double(($0 * 7 + index * 13) % 100) }
       #expect(abs(matrix.values[row + mean] - window.reduce(0, +) / 60) < 1e-9)

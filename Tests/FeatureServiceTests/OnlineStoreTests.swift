@@ -8,7 +8,8 @@ import WireProtos
 struct OnlineStoreTests {
   static func snapshot(_ asset: String, at timeUs: Int64, values: [Double]) -> AssetSnapshot {
     AssetSnapshot(
-      assetID: asset, eventTimeUs: timeUs, columns: Telemetry.columns, values: values, status: .derated,
+      assetID: asset, eventTimeUs: timeUs, columns: Telemetry.columns, values: values,
+      status: .derated,
       errorCode: 42, acPowerMean1h: 12.25, temperatureMean1h: nil, sampleCount1h: 7)
   }
 
@@ -25,17 +26,24 @@ struct OnlineStoreTests {
       let time: Int64 = 1_780_000_000_000_000
       try await fixture.online.write([Self.snapshot("inv-0", at: time, values: [55.5, .nan, 31.0])])
       let request = self.request(
-        ["telemetry_latest:ac_power_kw", "telemetry_latest:dc_power_kw", "telemetry_1h:ac_power_kw_mean_1h",
-         "telemetry_1h:temperature_c_mean_1h", "telemetry_latest:error_code"],
+        [
+          "telemetry_latest:ac_power_kw", "telemetry_latest:dc_power_kw",
+          "telemetry_1h:ac_power_kw_mean_1h",
+          "telemetry_1h:temperature_c_mean_1h", "telemetry_latest:error_code",
+        ],
         ["inv-0", "ghost"])
 
       let fresh = try await fixture.online.read(request, nowUs: time + 10 * Telemetry.minuteUs)
       let matrix = try #require(fresh.features)
       #expect(matrix.featureNames == request.features)
       #expect(matrix.entityIDs == ["inv-0", "ghost"])
-      #expect(matrix.eventTimeUs == [time + 10 * Telemetry.minuteUs, time + 10 * Telemetry.minuteUs])
-      #expect(Array(matrix.statuses.prefix(5)) == [.present, .missing, .present, .missing, .present])
-      #expect(matrix.values[0] == 55.5 && matrix.values[1].isNaN && matrix.values[2] == 12.25 && matrix.values[4] == 42)
+      #expect(
+        matrix.eventTimeUs == [time + 10 * Telemetry.minuteUs, time + 10 * Telemetry.minuteUs])
+      #expect(
+        Array(matrix.statuses.prefix(5)) == [.present, .missing, .present, .missing, .present])
+      #expect(
+        matrix.values[0] == 55.5 && matrix.values[1].isNaN && matrix.values[2] == 12.25
+          && matrix.values[4] == 42)
       #expect(Array(fresh.valueTimeUs.prefix(5)) == [time, 0, time, 0, time])
       // The unknown asset: a row of MISSING, NaN, time 0.
       #expect(Array(matrix.statuses.suffix(5)) == Array(repeating: .missing, count: 5))
@@ -44,7 +52,10 @@ struct OnlineStoreTests {
 
       // One hour is the TTL of both views: just past it, present values turn STALE.
       let old = try await fixture.online.read(request, nowUs: time + Telemetry.hourUs + 1)
-      #expect(Array(try #require(old.features).statuses.prefix(5)) == [.stale, .missing, .stale, .missing, .stale])
+      #expect(
+        Array(try #require(old.features).statuses.prefix(5)) == [
+          .stale, .missing, .stale, .missing, .stale,
+        ])
       #expect(try #require(old.features).values[0] == 55.5)
     }
   }
@@ -61,7 +72,8 @@ struct OnlineStoreTests {
       let fields = try await fixture.redis.connection.hashGetAll(key)
       #expect(fields["dc_power_kw"] == nil)
       #expect(fields["ac_power_kw"].map { String(decoding: $0, as: UTF8.self) } == "1.0")
-      #expect(fields["@event_time_us"].map { String(decoding: $0, as: UTF8.self) } == String(time + 1))
+      #expect(
+        fields["@event_time_us"].map { String(decoding: $0, as: UTF8.self) } == String(time + 1))
     }
   }
 
@@ -70,19 +82,26 @@ struct OnlineStoreTests {
     try await Fixture.run { fixture in
       let time = TelemetryStore.nowMicroseconds()
       try await fixture.online.write([
-        Self.snapshot("inv-0", at: time, values: [1, .nan, 3]), Self.snapshot("inv-1", at: time, values: [4, 5, 6]),
+        Self.snapshot("inv-0", at: time, values: [1, .nan, 3]),
+        Self.snapshot("inv-1", at: time, values: [4, 5, 6]),
       ])
       let response = try await fixture.online.read(
-        self.request(["telemetry_latest:*", "telemetry_latest:ac_power_kw", "telemetry_1h:*"], ["inv-0", "inv-1"]),
+        self.request(
+          ["telemetry_latest:*", "telemetry_latest:ac_power_kw", "telemetry_1h:*"],
+          ["inv-0", "inv-1"]),
         nowUs: time)
       let matrix = try #require(response.features)
       #expect(
         matrix.featureNames == [
-          "telemetry_latest:ac_power_kw", "telemetry_latest:asset_status", "telemetry_latest:dc_power_kw",
-          "telemetry_latest:error_code", "telemetry_latest:temperature_c", "telemetry_1h:ac_power_kw_mean_1h",
+          "telemetry_latest:ac_power_kw", "telemetry_latest:asset_status",
+          "telemetry_latest:dc_power_kw",
+          "telemetry_latest:error_code", "telemetry_latest:temperature_c",
+          "telemetry_1h:ac_power_kw_mean_1h",
           "telemetry_1h:temperature_c_mean_1h", "telemetry_1h:sample_count_1h",
         ])
-      #expect(matrix.values.count == 16 && matrix.statuses.count == 16 && response.valueTimeUs.count == 16)
+      #expect(
+        matrix.values.count == 16 && matrix.statuses.count == 16 && response.valueTimeUs.count == 16
+      )
       // inv-0 has no dc_power_kw: that one value is MISSING.
       #expect(matrix.statuses[2] == .missing && matrix.statuses[10] == .present)
       #expect(matrix.values[10] == 5)

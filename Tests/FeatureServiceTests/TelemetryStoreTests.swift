@@ -4,19 +4,25 @@ import PostgresClient
 import Testing
 import WireProtos
 
-@Suite("Telemetry store (PostgreSQL)", .enabled(if: TestEnvironment.isAvailable), .timeLimit(.minutes(2)))
+@Suite(
+  "Telemetry store (PostgreSQL)", .enabled(if: TestEnvironment.isAvailable), .timeLimit(.minutes(2))
+)
 struct TelemetryStoreTests {
   @Test("Migrations create the schema; running them again applies nothing")
   func migrationsAreIdempotent() async throws {
     try await Fixture.run { fixture in
       // Fixture.make() migrated once already.
       #expect(try await fixture.telemetry.migrate() == [])
-      #expect(try await FeatureSchema.migrator(schema: fixture.schema).migrate(on: fixture.postgres) == [])
+      #expect(
+        try await FeatureSchema.migrator(schema: fixture.schema).migrate(on: fixture.postgres) == []
+      )
       let tables = try await fixture.postgres.query(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
         [.text(fixture.schema)])
       let names = try tables.map { try $0.decode(String.self, "table_name") }
-      for table in ["assets", "sites", "telemetry", "column_sets", "ingested_batches", "feature_views"] {
+      for table in [
+        "assets", "sites", "telemetry", "column_sets", "ingested_batches", "feature_views",
+      ] {
         #expect(names.contains(table), "missing table \(table)")
       }
       let partitioned = try await fixture.postgres.query(
@@ -42,11 +48,16 @@ struct TelemetryStoreTests {
       turbine.attributes = ["hub_height_m": "90"]
       request.assets = [turbine]
       let first = try await fixture.telemetry.upsertAssets(request)
-      #expect(first.sitesCreated == 1 && first.assetsCreated == 1 && first.sitesUpdated == 0 && first.assetsUpdated == 0)
+      #expect(
+        first.sitesCreated == 1 && first.assetsCreated == 1 && first.sitesUpdated == 0
+          && first.assetsUpdated == 0)
       let second = try await fixture.telemetry.upsertAssets(request)
-      #expect(second.sitesCreated == 0 && second.assetsCreated == 0 && second.sitesUpdated == 1 && second.assetsUpdated == 1)
+      #expect(
+        second.sitesCreated == 0 && second.assetsCreated == 0 && second.sitesUpdated == 1
+          && second.assetsUpdated == 1)
       let stored = try await fixture.postgres.query(
-        "SELECT kind, attributes->>'hub_height_m' AS hub FROM \(fixture.schema).assets WHERE asset_id = 'wtg-1'")
+        "SELECT kind, attributes->>'hub_height_m' AS hub FROM \(fixture.schema).assets WHERE asset_id = 'wtg-1'"
+      )
       #expect(try stored[0].decode(Int32.self, "kind") == AssetKind.windTurbine.rawValue)
       #expect(try stored[0].decode(String.self, "hub") == "90")
 
@@ -55,13 +66,16 @@ struct TelemetryStoreTests {
       asset.assetID = "inv-x"
       asset.siteID = "no-such-site"
       orphan.assets = [asset]
-      let error = await #expect(throws: FeatureError.self) { try await fixture.telemetry.upsertAssets(orphan) }
+      let error = await #expect(throws: FeatureError.self) {
+        try await fixture.telemetry.upsertAssets(orphan)
+      }
       #expect(error?.code == .invalidArgument)
       #expect(error?.message.contains("no-such-site") == true)
     }
   }
 
-  @Test("A batch is loaded with event and ingestion time per row, into day partitions made on demand")
+  @Test(
+    "A batch is loaded with event and ingestion time per row, into day partitions made on demand")
   func loadsBatchIntoDayPartitions() async throws {
     try await Fixture.run { fixture in
       try await fixture.makeFleet(inverters: 2)
@@ -69,13 +83,18 @@ struct TelemetryStoreTests {
       let start: Int64 = 1_772_409_480_000_000
       let rows = (0..<4).flatMap { minute in
         ["inv-0", "inv-1"].map { asset in
-          Telemetry.row(asset, start + Int64(minute) * Telemetry.minuteUs + 123, [Double(minute), .nan, 20.5])
+          Telemetry.row(
+            asset, start + Int64(minute) * Telemetry.minuteUs + 123, [Double(minute), .nan, 20.5])
         }
       }
       let ingestedUs: Int64 = 1_780_000_000_123_456
-      let outcome = try await fixture.telemetry.ingest(Telemetry.batch("b-1", rows), ingestedTimeUs: ingestedUs)
+      let outcome = try await fixture.telemetry.ingest(
+        Telemetry.batch("b-1", rows), ingestedTimeUs: ingestedUs)
       #expect(
-        outcome == .loaded(rows: 8, events: 0, assetIDs: ["inv-0", "inv-1"], eventTimeRange: start + 123...start + 3 * Telemetry.minuteUs + 123))
+        outcome
+          == .loaded(
+            rows: 8, events: 0, assetIDs: ["inv-0", "inv-1"],
+            eventTimeRange: start + 123...start + 3 * Telemetry.minuteUs + 123))
       let stored = try await fixture.postgres.query(
         """
         SELECT asset_id, (extract(epoch FROM event_time) * 1000000)::bigint AS event_us,
@@ -83,7 +102,9 @@ struct TelemetryStoreTests {
         FROM \(fixture.schema).telemetry ORDER BY event_time, asset_id
         """)
       #expect(stored.count == 8)
-      for (row, expected) in zip(stored, rows.sorted { ($0.eventTimeUs, $0.assetID) < ($1.eventTimeUs, $1.assetID) }) {
+      for (row, expected) in zip(
+        stored, rows.sorted { ($0.eventTimeUs, $0.assetID) < ($1.eventTimeUs, $1.assetID) })
+      {
         #expect(try row.decode(String.self, "asset_id") == expected.assetID)
         #expect(try row.decode(Int64.self, "event_us") == expected.eventTimeUs)
         #expect(try row.decode(Int64.self, "ingested_us") == ingestedUs)
@@ -96,7 +117,10 @@ struct TelemetryStoreTests {
         JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace n ON n.oid = p.relnamespace
         WHERE n.nspname = $1 AND p.relname = 'telemetry' ORDER BY 1
         """, [.text(fixture.schema)])
-      #expect(try partitions.map { try $0.decode(String.self, "name") } == ["telemetry_20260301", "telemetry_20260302"])
+      #expect(
+        try partitions.map { try $0.decode(String.self, "name") } == [
+          "telemetry_20260301", "telemetry_20260302",
+        ])
     }
   }
 
@@ -104,7 +128,8 @@ struct TelemetryStoreTests {
   func duplicateBatchIsSkipped() async throws {
     try await Fixture.run { fixture in
       try await fixture.makeFleet(inverters: 1)
-      let batch = Telemetry.batch("same", [Telemetry.row("inv-0", Telemetry.recentMinute(minutesAgo: 5), [1, 2, 3])])
+      let batch = Telemetry.batch(
+        "same", [Telemetry.row("inv-0", Telemetry.recentMinute(minutesAgo: 5), [1, 2, 3])])
       #expect(try await fixture.telemetry.ingest(batch) != .duplicate)
       #expect(try await fixture.telemetry.ingest(batch) == .duplicate)
       #expect(try await fixture.telemetryRowCount() == 1)
@@ -116,13 +141,23 @@ struct TelemetryStoreTests {
     ("unknown asset", "asset ghost is unknown", { $0.rows[2].assetID = "ghost" }),
     ("infinite value", "temperature_c is inf", { $0.rows[2].values[2] = .infinity }),
     ("wrong value count", "2 values for 3 columns", { $0.rows[2].values = [1, 2] }),
-    ("event time before 2000", "is before 2000-01-01", { $0.rows[2].eventTimeUs = 900_000_000_000_000 }),
-    ("event time in the future", "is in the future", { $0.rows[2].eventTimeUs = TelemetryStore.nowMicroseconds() + Telemetry.hourUs }),
-    ("repeated asset and time", "a second row for event time", { $0.rows[2].eventTimeUs = $0.rows[0].eventTimeUs }),
+    (
+      "event time before 2000", "is before 2000-01-01",
+      { $0.rows[2].eventTimeUs = 900_000_000_000_000 }
+    ),
+    (
+      "event time in the future", "is in the future",
+      { $0.rows[2].eventTimeUs = TelemetryStore.nowMicroseconds() + Telemetry.hourUs }
+    ),
+    (
+      "repeated asset and time", "a second row for event time",
+      { $0.rows[2].eventTimeUs = $0.rows[0].eventTimeUs }
+    ),
     ("empty asset id", "the asset id is empty", { $0.rows[2].assetID = "" }),
   ]
 
-  @Test("A bad row is refused with INVALID_ARGUMENT naming it, and nothing of its batch is stored",
+  @Test(
+    "A bad row is refused with INVALID_ARGUMENT naming it, and nothing of its batch is stored",
     arguments: Self.badRows.indices)
   func badRowRefusesBatch(case index: Int) async throws {
     let (_, expectedText, corrupt) = Self.badRows[index]
@@ -130,9 +165,12 @@ struct TelemetryStoreTests {
       try await fixture.makeFleet(inverters: 1)
       let start = Telemetry.recentMinute(minutesAgo: 30)
       var batch = Telemetry.batch(
-        "bad", (0..<3).map { Telemetry.row("inv-0", start + Int64($0) * Telemetry.minuteUs, [1, 2, 3]) })
+        "bad",
+        (0..<3).map { Telemetry.row("inv-0", start + Int64($0) * Telemetry.minuteUs, [1, 2, 3]) })
       corrupt(&batch)
-      let error = await #expect(throws: FeatureError.self) { try await fixture.telemetry.ingest(batch) }
+      let error = await #expect(throws: FeatureError.self) {
+        try await fixture.telemetry.ingest(batch)
+      }
       #expect(error?.code == .invalidArgument)
       #expect(error?.message.contains("batch 'bad', row 3") == true, "\(error?.message ?? "")")
       #expect(error?.message.contains(expectedText) == true, "\(error?.message ?? "")")
@@ -145,23 +183,33 @@ struct TelemetryStoreTests {
     try await Fixture.run { fixture in
       try await fixture.makeFleet(inverters: 1)
       let start = Telemetry.recentMinute(minutesAgo: 30)
-      _ = try await fixture.telemetry.ingest(Telemetry.batch("first", [Telemetry.row("inv-0", start, [1, 2, 3])]))
+      _ = try await fixture.telemetry.ingest(
+        Telemetry.batch("first", [Telemetry.row("inv-0", start, [1, 2, 3])]))
       let second = Telemetry.batch(
         "second",
-        [Telemetry.row("inv-0", start + Telemetry.minuteUs, [4, 5, 6]), Telemetry.row("inv-0", start, [7, 8, 9])])
-      let error = await #expect(throws: FeatureError.self) { try await fixture.telemetry.ingest(second) }
+        [
+          Telemetry.row("inv-0", start + Telemetry.minuteUs, [4, 5, 6]),
+          Telemetry.row("inv-0", start, [7, 8, 9]),
+        ])
+      let error = await #expect(throws: FeatureError.self) {
+        try await fixture.telemetry.ingest(second)
+      }
       #expect(error?.code == .invalidArgument)
-      #expect(error?.message.contains("batch 'second', row 2 (asset inv-0)") == true, "\(error?.message ?? "")")
+      #expect(
+        error?.message.contains("batch 'second', row 2 (asset inv-0)") == true,
+        "\(error?.message ?? "")")
       #expect(error?.message.contains("already stored") == true)
       #expect(try await fixture.telemetryRowCount() == 1)
       // The batch id of the refused batch was not recorded: a corrected batch under that id loads.
-      let corrected = Telemetry.batch("second", [Telemetry.row("inv-0", start + Telemetry.minuteUs, [4, 5, 6])])
+      let corrected = Telemetry.batch(
+        "second", [Telemetry.row("inv-0", start + Telemetry.minuteUs, [4, 5, 6])])
       #expect(try await fixture.telemetry.ingest(corrected) != .duplicate)
       #expect(try await fixture.telemetryRowCount() == 2)
     }
   }
 
-  @Test("Snapshots hold each asset's latest row and 1-hour means that skip NaN, also after late rows")
+  @Test(
+    "Snapshots hold each asset's latest row and 1-hour means that skip NaN, also after late rows")
   func snapshots() async throws {
     try await Fixture.run { fixture in
       try await fixture.makeFleet(inverters: 2)
@@ -171,13 +219,20 @@ struct TelemetryStoreTests {
       var generator = SystemRandomNumberGenerator()
       for minute in stride(from: 90, through: 0, by: -1) {
         let power = minute % 7 == 0 ? Double.nan : Double.random(in: 0...100, using: &generator)
-        let temperature = minute % 5 == 0 ? Double.nan : Double.random(in: -10...60, using: &generator)
-        rows.append(Telemetry.row("inv-0", latest - Int64(minute) * Telemetry.minuteUs, [power, 1, temperature]))
+        let temperature =
+          minute % 5 == 0 ? Double.nan : Double.random(in: -10...60, using: &generator)
+        rows.append(
+          Telemetry.row(
+            "inv-0", latest - Int64(minute) * Telemetry.minuteUs, [power, 1, temperature]))
       }
       // Loaded newest-first in two batches: the later batch holds older rows.
       _ = try await fixture.telemetry.ingest(Telemetry.batch("recent", Array(rows.suffix(30))))
       _ = try await fixture.telemetry.ingest(
-        Telemetry.batch("older", Array(rows.prefix(rows.count - 30)) + [Telemetry.row("inv-1", latest, [5, 6, 7], status: .fault)]))
+        Telemetry.batch(
+          "older",
+          Array(rows.prefix(rows.count - 30)) + [
+            Telemetry.row("inv-1", latest, [5, 6, 7], status: .fault)
+          ]))
 
       let snapshots = try await fixture.telemetry.snapshots(of: ["inv-0", "inv-1", "inv-9"])
       #expect(snapshots.map(\.assetID) == ["inv-0", "inv-1"])
@@ -203,7 +258,9 @@ struct TelemetryStoreTests {
 }
 
 extension TelemetryStoreTests {
-  @Test("Two stores (as two replicas) loading into the same new day create its partition once, both load")
+  @Test(
+    "Two stores (as two replicas) loading into the same new day create its partition once, both load"
+  )
   func concurrentPartitionCreation() async throws {
     try await Fixture.run { fixture in
       try await fixture.makeFleet(inverters: 2)
@@ -211,9 +268,15 @@ extension TelemetryStoreTests {
       // 2025-06-15, a day no other batch touched.
       let noon: Int64 = 1_749_988_800_000_000
       async let first = fixture.telemetry.ingest(
-        Telemetry.batch("r1", (0..<50).map { Telemetry.row("inv-0", noon + Int64($0) * Telemetry.minuteUs, [1, 2, 3]) }))
+        Telemetry.batch(
+          "r1",
+          (0..<50).map { Telemetry.row("inv-0", noon + Int64($0) * Telemetry.minuteUs, [1, 2, 3]) })
+      )
       async let second = replica.ingest(
-        Telemetry.batch("r2", (0..<50).map { Telemetry.row("inv-1", noon + Int64($0) * Telemetry.minuteUs, [1, 2, 3]) }))
+        Telemetry.batch(
+          "r2",
+          (0..<50).map { Telemetry.row("inv-1", noon + Int64($0) * Telemetry.minuteUs, [1, 2, 3]) })
+      )
       let outcomes = try await [first, second]
       #expect(outcomes.allSatisfy { $0 != .duplicate })
       #expect(try await fixture.telemetryRowCount() == 100)

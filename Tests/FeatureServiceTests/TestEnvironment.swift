@@ -10,7 +10,8 @@ import WireProtos
 /// The servers from `scripts/test-servers.sh` (`TEST_POSTGRES_CONNINFO`, `TEST_REDIS_URL`), and
 /// per-test isolation: each test migrates its own schema and uses its own Redis key prefix.
 enum TestEnvironment {
-  static let postgresConnectionString = ProcessInfo.processInfo.environment["TEST_POSTGRES_CONNINFO"]
+  static let postgresConnectionString = ProcessInfo.processInfo.environment[
+    "TEST_POSTGRES_CONNINFO"]
   static let redisURL = ProcessInfo.processInfo.environment["TEST_REDIS_URL"]
   static var isAvailable: Bool { Self.postgresConnectionString != nil && Self.redisURL != nil }
 
@@ -31,9 +32,11 @@ struct Fixture {
 
   static func make() async throws -> Fixture {
     let postgres = PostgresPool(
-      configuration: PostgresConfiguration(connectionString: TestEnvironment.postgresConnectionString ?? ""),
+      configuration: PostgresConfiguration(
+        connectionString: TestEnvironment.postgresConnectionString ?? ""),
       maximumConnections: 4)
-    let redis = RedisPool(configuration: try RedisConfiguration(url: TestEnvironment.redisURL ?? ""), size: 2)
+    let redis = RedisPool(
+      configuration: try RedisConfiguration(url: TestEnvironment.redisURL ?? ""), size: 2)
     let schema = TestEnvironment.uniqueName("fs_test")
     let telemetry = TelemetryStore(pool: postgres, schema: schema)
     try await telemetry.migrate()
@@ -41,9 +44,11 @@ struct Fixture {
     let registry = FeatureRegistry(pool: postgres, schema: schema)
     let handlers = FeatureHandlers(
       telemetry: telemetry, online: online, registry: registry,
-      logger: Logger(service: "feature-service-tests", minimumLevel: .critical), metrics: MetricsRegistry())
+      logger: Logger(service: "feature-service-tests", minimumLevel: .critical),
+      metrics: MetricsRegistry())
     return Fixture(
-      postgres: postgres, redis: redis, schema: schema, telemetry: telemetry, online: online, registry: registry,
+      postgres: postgres, redis: redis, schema: schema, telemetry: telemetry, online: online,
+      registry: registry,
       handlers: handlers)
   }
 
@@ -78,14 +83,16 @@ struct Fixture {
   }
 
   func telemetryRowCount() async throws -> Int {
-    try await self.postgres.query("SELECT count(*) AS n FROM \(self.schema).telemetry")[0].decode(Int.self, "n")
+    try await self.postgres.query("SELECT count(*) AS n FROM \(self.schema).telemetry")[0].decode(
+      Int.self, "n")
   }
 
   /// Starts an RPC server on 127.0.0.1 serving the handlers, and a client to it.
   func startServer() throws -> (RPCServer, RPCClient) {
     var router = RPCRouter()
     self.handlers.register(into: &router)
-    let server = RPCServer(configuration: .init(endpoint: HostAndPort(host: "127.0.0.1", port: 0)), router: router)
+    let server = RPCServer(
+      configuration: .init(endpoint: HostAndPort(host: "127.0.0.1", port: 0)), router: router)
     let address = try server.start()
     return (server, RPCClient(configuration: .init(endpoints: [address])))
   }
@@ -97,7 +104,9 @@ enum Telemetry {
   static let minuteUs: Int64 = 60_000_000
   static let hourUs: Int64 = 3_600_000_000
 
-  static func row(_ asset: String, _ timeUs: Int64, _ values: [Double], status: AssetStatus = .operational) -> TelemetryRow {
+  static func row(
+    _ asset: String, _ timeUs: Int64, _ values: [Double], status: AssetStatus = .operational
+  ) -> TelemetryRow {
     var row = TelemetryRow()
     row.assetID = asset
     row.eventTimeUs = timeUs
@@ -106,7 +115,9 @@ enum Telemetry {
     return row
   }
 
-  static func batch(_ id: String, _ rows: [TelemetryRow], columns: [String] = Self.columns) -> TelemetryBatch {
+  static func batch(_ id: String, _ rows: [TelemetryRow], columns: [String] = Self.columns)
+    -> TelemetryBatch
+  {
     var batch = TelemetryBatch()
     batch.batchID = id
     batch.columns = columns
