@@ -125,8 +125,7 @@ package struct FeatureRegistry: Sendable {
       let rows = try await self.pool.query(
         """
         SELECT spec, revision, (extract(epoch FROM created_time) * 1000000)::bigint AS created_us,
-          (extract(epoch FROM updated_time) * 1000000)::bigint AS updated_us,
-          count(*) OVER () AS total
+          (extract(epoch FROM updated_time) * 1000000)::bigint AS updated_us
         FROM \(s).feature_views
         WHERE starts_with(name, $1) AND name > $2
         ORDER BY name LIMIT $3
@@ -137,8 +136,10 @@ package struct FeatureRegistry: Sendable {
       if rows.count > size, let last = response.views.last?.spec?.name {
         pageResponse.nextPageToken = Data("after:\(last)".utf8).base64EncodedString()
       }
-      // The count covers the rest of the listing from this page on, which is what is cheap.
-      pageResponse.totalCount = UInt64(try rows.first?.decode(Int64.self, "total") ?? 0)
+      let total = try await self.pool.query(
+        "SELECT count(*) AS total FROM \(s).feature_views WHERE starts_with(name, $1)",
+        [.text(request.namePrefix)])
+      pageResponse.totalCount = UInt64(try total[0].decode(Int64.self, "total"))
       response.page = pageResponse
       return response
     } catch {

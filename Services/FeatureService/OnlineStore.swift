@@ -1,8 +1,8 @@
 package import RedisClient
 package import WireProtos
 
-/// The online feature store in Redis: one hash per (view, asset) with a TTL, written in one
-/// `MULTI`/`EXEC` pipeline per ingested batch and read for many assets in one round trip.
+/// The online feature store in Redis: one hash per (view, asset) with a TTL, written by one
+/// script call per ingested batch (newer values win) and read for many assets in one round trip.
 ///
 /// A hash holds each feature as decimal text and `@event_time_us`, the event time its values
 /// describe. A value older than its view's TTL is served STALE; Redis drops the hash after
@@ -47,42 +47,66 @@ package final class OnlineStore: Sendable {
   // MARK: - Writing
 
   /// Replaces the built-in views' hashes of every asset in `snapshots`, atomically, in one
-  /// round trip.
+  /// round trip; a hash that already holds a newer event time is left alone.
   /// - Parameter snapshots: Latest rows and aggregates, from ``TelemetryStore/snapshots(of:)``.
   /// - Throws: ``FeatureError`` `unavailable` when Redis cannot be reached, else `internalError`.
   package func write(_ snapshots: [AssetSnapshot]) async throws {
     guard !snapshots.isEmpty else { return }
-    var commands: [[RedisArgument]] = [["MULTI"]]
+    var keys: [RedisArgument] = []
+    var arguments: [RedisArgument] = []
     for snapshot in snapshots {
       for view in self.views {
         let fields = Self.fields(of: view, snapshot)
-        let key = RedisArgument.string(self.key(view: view.name, assetID: snapshot.assetID))
-        // DEL first: a column that is NaN now must not keep an older value under a newer time.
-        commands.append(["DEL", key])
-        var hset: [RedisArgument] = [
-          "HSET", key, .string(Self.timeField), .integer(snapshot.eventTimeUs),
-        ]
+        keys.append(.string(self.key(view: view.name, assetID: snapshot.assetID)))
+        arguments.append(.integer(snapshot.eventTimeUs))
+        arguments.append(.integer(view.ttlSeconds * self.retentionFactor * 1000))
+        arguments.append(.integer(Int64(fields.count)))
         for (name, value) in fields {
-          hset.append(.string(name))
-          hset.append(.string(value.description))
+          arguments.append(.string(name))
+          arguments.append(.string(value.description))
         }
-        commands.append(hset)
-        commands.append(["PEXPIRE", key, .integer(view.ttlSeconds * self.retentionFactor * 1000)])
       }
     }
-    commands.append(["EXEC"])
     do {
-      let replies = try await self.redis.pipeline(commands)
-      for reply in replies.dropLast() { _ = try reply.checked("MULTI") }
-      guard let exec = replies.last, let results = try exec.checked("EXEC").array else {
-        throw FeatureError(
-          code: .internalError, message: "Redis did not run the online store's transaction")
-      }
-      for result in results { _ = try result.checked("DEL/HSET/PEXPIRE") }
+      let reply = try await self.redis.send(
+        ["EVAL", .string(Self.replaceIfNotOlder), .integer(Int64(keys.count))] + keys + arguments)
+      _ = try reply.checked("EVAL")
     } catch {
       throw FeatureError.storage(error, doing: "writing online features")
     }
   }
+
+  /// Replaces each hash unless it holds a newer event time, and sets its TTL; one script, so
+  /// atomic and one round trip. Two writers racing (two ingestion streams, two replicas) cannot
+  /// put an older snapshot over a newer one. DEL before HSET: a column that is NaN now must not
+  /// keep an older value under the newer time.
+  ///
+  /// KEYS: the hashes. ARGV per key: event time (µs), TTL (ms), field count, then field/value
+  /// pairs. Returns how many hashes were written.
+  private static let replaceIfNotOlder = """
+    local position = 1
+    local written = 0
+    for _, key in ipairs(KEYS) do
+      local time = ARGV[position]
+      local ttl = ARGV[position + 1]
+      local count = tonumber(ARGV[position + 2])
+      position = position + 3
+      local current = redis.call('HGET', key, '@event_time_us')
+      if (not current) or tonumber(current) <= tonumber(time) then
+        redis.call('DEL', key)
+        local fields = {'@event_time_us', time}
+        for index = 0, count - 1 do
+          fields[#fields + 1] = ARGV[position + 2 * index]
+          fields[#fields + 1] = ARGV[position + 2 * index + 1]
+        end
+        redis.call('HSET', key, unpack(fields))
+        redis.call('PEXPIRE', key, ttl)
+        written = written + 1
+      end
+      position = position + 2 * count
+    end
+    return written
+    """
 
   /// The features of `view` in `snapshot`; NaN values and absent aggregates are left out.
   static func fields(of view: OnlineFeatureView, _ snapshot: AssetSnapshot) -> [(String, Double)] {

@@ -60,7 +60,7 @@ struct OnlineStoreTests {
     }
   }
 
-  @Test("Each hash gets a Redis TTL of two view TTLs, and a rewrite drops columns that became NaN")
+  @Test("Each hash gets a TTL of two view TTLs; a rewrite drops NaN columns; older never replaces newer")
   func ttlAndRewrite() async throws {
     try await Fixture.run { fixture in
       let time = TelemetryStore.nowMicroseconds()
@@ -74,6 +74,9 @@ struct OnlineStoreTests {
       #expect(fields["ac_power_kw"].map { String(decoding: $0, as: UTF8.self) } == "1.0")
       #expect(
         fields["@event_time_us"].map { String(decoding: $0, as: UTF8.self) } == String(time + 1))
+      // An older snapshot (a slower writer) does not replace the newer one.
+      try await fixture.online.write([Self.snapshot("inv-0", at: time, values: [9, 9, 9])])
+      #expect(try await fixture.redis.connection.hashGetAll(key) == fields)
     }
   }
 
