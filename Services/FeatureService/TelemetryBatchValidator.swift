@@ -94,12 +94,12 @@ package struct TelemetryBatchValidator: Sendable {
     var earliest = Int64.max
     var latest = Int64.min
     for (index, row) in batch.rows.enumerated() {
-      let where_ = "\(label), row \(index + 1)"
+      let rowPosition = "\(label), row \(index + 1)"
       guard Self.isValidAssetID(row.assetID) else {
         throw .invalidArgument(
-          "\(where_): the asset id is empty, longer than 128 bytes or has control characters")
+          "\(rowPosition): the asset id is empty, longer than 128 bytes or has control characters")
       }
-      let rowLabel = "\(where_) (asset \(row.assetID))"
+      let rowLabel = "\(rowPosition) (asset \(row.assetID))"
       guard row.values.count == batch.columns.count else {
         throw .invalidArgument(
           "\(rowLabel): \(row.values.count) values for \(batch.columns.count) columns")

@@ -58,17 +58,30 @@ package final class TelemetryStore: Sendable {
   /// - Throws: ``FeatureError`` `invalidArgument` naming a bad site or asset (an unknown site, a
   ///   missing id), or a storage error.
   package func upsertAssets(_ request: UpsertAssetsRequest) async throws -> UpsertAssetsResponse {
-    for site in request.sites where !TelemetryBatchValidator.isValidAssetID(site.siteID) {
-      throw FeatureError.invalidArgument(
-        "a site id is empty, longer than 128 bytes or has control characters")
+    for site in request.sites {
+      guard TelemetryBatchValidator.isValidAssetID(site.siteID) else {
+        throw FeatureError.invalidArgument(
+          "a site id is empty, longer than 128 bytes or has control characters")
+      }
+      guard !(site.name + site.timeZone).unicodeScalars.contains("\0") else {
+        throw FeatureError.invalidArgument("site \(site.siteID): text with a NUL character")
+      }
     }
     for asset in request.assets {
       guard TelemetryBatchValidator.isValidAssetID(asset.assetID) else {
         throw FeatureError.invalidArgument(
           "an asset id is empty, longer than 128 bytes or has control characters")
       }
-      guard !asset.siteID.isEmpty else {
-        throw FeatureError.invalidArgument("asset \(asset.assetID) has no site id")
+      guard TelemetryBatchValidator.isValidAssetID(asset.siteID) else {
+        throw FeatureError.invalidArgument(
+          "asset \(asset.assetID): the site id is empty, longer than 128 bytes or has control characters"
+        )
+      }
+      let texts =
+        [asset.parentAssetID, asset.manufacturer, asset.model] + Array(asset.attributes.keys)
+        + Array(asset.attributes.values)
+      guard !texts.contains(where: { $0.unicodeScalars.contains("\0") }) else {
+        throw FeatureError.invalidArgument("asset \(asset.assetID): text with a NUL character")
       }
     }
     let s = self.schema

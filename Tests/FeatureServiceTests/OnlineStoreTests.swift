@@ -60,7 +60,9 @@ struct OnlineStoreTests {
     }
   }
 
-  @Test("Each hash gets a TTL of two view TTLs; a rewrite drops NaN columns; older never replaces newer")
+  @Test(
+    "Each hash gets a TTL of two view TTLs; a rewrite drops NaN columns; older never replaces newer"
+  )
   func ttlAndRewrite() async throws {
     try await Fixture.run { fixture in
       let time = TelemetryStore.nowMicroseconds()

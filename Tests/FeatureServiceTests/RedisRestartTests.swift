@@ -10,7 +10,9 @@ import WireProtos
 /// Redis going away during ingestion, on a private Redis server so other tests are unaffected.
 @Suite(
   "Feature service across a Redis restart",
-  .enabled(if: TestEnvironment.isAvailable && FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server")),
+  .enabled(
+    if: TestEnvironment.isAvailable
+      && FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-server")),
   .timeLimit(.minutes(2)))
 struct RedisRestartTests {
   /// A redis-server on a loopback port, stopped by its own PID.
@@ -47,9 +49,11 @@ struct RedisRestartTests {
       defer { posix_spawn_file_actions_destroy(&files) }
       posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0)
       var pid: pid_t = 0
-      let status = posix_spawn(&pid, "/usr/bin/redis-server", &files, &attributes, cArguments, environ)
+      let status = posix_spawn(
+        &pid, "/usr/bin/redis-server", &files, &attributes, cArguments, environ)
       guard status == 0 else {
-        throw RedisError(code: .connectionFailed, message: "could not start redis-server: \(status)")
+        throw RedisError(
+          code: .connectionFailed, message: "could not start redis-server: \(status)")
       }
       self.pid = pid
     }
@@ -79,14 +83,19 @@ struct RedisRestartTests {
     throw RedisError(code: .connectionFailed, message: "private redis did not start")
   }
 
-  @Test("With Redis down, a batch is stored and the call says to resend; resent, it is not stored twice")
+  @Test(
+    "With Redis down, a batch is stored and the call says to resend; resent, it is not stored twice"
+  )
   func resendAfterRedisOutage() async throws {
     let redisServer = try PrivateRedis()
     defer { redisServer.stop() }
     try await Self.waitUntilUp(port: redisServer.port)
     try await Fixture.run { fixture in
       try await fixture.makeFleet(inverters: 1)
-      let redis = RedisPool(configuration: RedisConfiguration(host: "127.0.0.1", port: redisServer.port))
+      // One connection: once the resend succeeds, the read below goes over the same, reconnected
+      // connection (a second one might still be waiting out its reconnection backoff).
+      let redis = RedisPool(
+        configuration: RedisConfiguration(host: "127.0.0.1", port: redisServer.port), size: 1)
       let online = OnlineStore(redis: redis, keyPrefix: "test:restart")
       let handlers = FeatureHandlers(
         telemetry: fixture.telemetry, online: online, registry: fixture.registry,
@@ -100,11 +109,13 @@ struct RedisRestartTests {
 
       redisServer.stop()
       let error = await #expect(throws: FeatureError.self) {
-        _ = try await handlers.ingest(ArrayStream(elements: [IngestTelemetryRequest(batch: second)]))
+        _ = try await handlers.ingest(
+          ArrayStream(elements: [IngestTelemetryRequest(batch: second)]))
       }
       #expect(error?.code == .unavailable)
       #expect(
-        error?.message.contains("batch 'restart-2' was stored, but its online features were not updated")
+        error?.message.contains(
+          "batch 'restart-2' was stored, but its online features were not updated")
           == true, "\(error?.message ?? "")")
       #expect(try await fixture.telemetryRowCount() == 2)
 

@@ -71,6 +71,16 @@ struct TelemetryStoreTests {
       }
       #expect(error?.code == .invalidArgument)
       #expect(error?.message.contains("no-such-site") == true)
+
+      var nul = UpsertAssetsRequest()
+      var named = Site()
+      named.siteID = "s-nul"
+      named.name = "bad\0name"
+      nul.sites = [named]
+      let nulError = await #expect(throws: FeatureError.self) {
+        try await fixture.telemetry.upsertAssets(nul)
+      }
+      #expect(nulError?.code == .invalidArgument)
     }
   }
 
