@@ -104,6 +104,10 @@ let package = Package(
       dependencies: ["MonitorService", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient"],
       swiftSettings: settings),
     .testTarget(
+      name: "FeatureServiceTests",
+      dependencies: ["FeatureService", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient", "RedisClient"],
+      swiftSettings: settings),
+    .testTarget(
       name: "ModelMathTests", dependencies: ["ModelMath"], resources: [.copy("Fixtures")],
       swiftSettings: settings),
   ]
