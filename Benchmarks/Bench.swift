@@ -5,7 +5,8 @@ import Foundation
     let arguments = Array(CommandLine.arguments.dropFirst())
     switch arguments.first {
     case "modelmath": try ModelMathBench.run(Array(arguments.dropFirst()))
-    default: print("usage: dcmms-bench modelmath --data CSV [--models rf,gbm,iforest] [--repeats N]")
+    default:
+      print("usage: dcmms-bench modelmath --data CSV [--models rf,gbm,iforest] [--repeats N]")
     }
   }
 }

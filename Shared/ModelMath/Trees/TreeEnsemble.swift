@@ -41,12 +41,14 @@ package struct TreeEnsemble: Sendable {
     guard let outputCount = trees.first?.outputCount,
       trees.allSatisfy({ $0.outputCount == outputCount })
     else {
-      throw ModelMathError(code: .invalidModel, message: "an ensemble needs trees with one output width")
+      throw ModelMathError(
+        code: .invalidModel, message: "an ensemble needs trees with one output width")
     }
     guard featureCount > 0, featureCount <= Int(PackedNode.featureMask),
       trees.allSatisfy({ $0.features.allSatisfy { $0 < featureCount } })
     else {
-      throw ModelMathError(code: .invalidModel, message: "a split uses a feature beyond \(featureCount)")
+      throw ModelMathError(
+        code: .invalidModel, message: "a split uses a feature beyond \(featureCount)")
     }
     var nodes = [PackedNode]()
     nodes.reserveCapacity(trees.reduce(0) { $0 + $1.nodeCount })
@@ -68,7 +70,8 @@ package struct TreeEnsemble: Sendable {
               defaultLeft: tree.defaultLeft[node],
               left: Int32(offset + packedIndex[Int(tree.leftChildren[node])])))
         }
-        nodeValues.append(contentsOf: tree.values[(node * outputCount)..<((node + 1) * outputCount)])
+        nodeValues.append(
+          contentsOf: tree.values[(node * outputCount)..<((node + 1) * outputCount)])
       }
     }
     self.trees = trees
@@ -268,12 +271,14 @@ package struct TreeEnsemble: Sendable {
                         offsets[lane] = (first - start + lane) * featureCount
                       }
                       Self.walk(
-                        nodes: nodes.baseAddress!, steps: self.depths[tree], width: width, cursor: cursor,
+                        nodes: nodes.baseAddress!, steps: self.depths[tree], width: width,
+                        cursor: cursor,
                         offsets: offsets, values: blockValues)
                       for lane in 0..<width {
                         let row = first + lane
                         for index in 0..<outputCount {
-                          out.base[row * outputCount + index] += nodeValues[cursor[lane] * outputCount + index]
+                          out.base[row * outputCount + index] +=
+                            nodeValues[cursor[lane] * outputCount + index]
                         }
                       }
                       first += width
