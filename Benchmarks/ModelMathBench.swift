@@ -19,7 +19,8 @@ enum ModelMathBench {
     while index < arguments.count {
       switch arguments[index] {
       case "--data": dataPath = arguments[index + 1]; index += 1
-      case "--models": models = arguments[index + 1].split(separator: ",").map(String.init); index += 1
+      case "--models":
+        models = arguments[index + 1].split(separator: ",").map(String.init); index += 1
       case "--repeats": repeats = Int(arguments[index + 1]) ?? 1; index += 1
       case "--reference": reference = arguments[index + 1]; index += 1
       default: break
@@ -34,7 +35,9 @@ enum ModelMathBench {
     let train = all.selecting(rows: Array(0..<trainRows))
     let test = all.selecting(rows: Array(trainRows..<labels.count))
     let batch = features.selecting(rows: Array(0..<min(200_000, labels.count)))
-    let singleRows = stride(from: 0, to: min(test.rowCount, 100_000), by: 50).map { test.features.row($0) }
+    let singleRows = stride(from: 0, to: min(test.rowCount, 100_000), by: 50).map {
+      test.features.row($0)
+    }
     print("loaded \(labels.count) rows × \(features.featureCount) in \(clock.now - loadStart)")
 
     for model in models {
@@ -47,10 +50,15 @@ enum ModelMathBench {
         options.classWeight = .balanced
         options.seed = 42
         var forest: RandomForestClassifier?
-        let fit = try self.median(repeats) { forest = try RandomForestClassifier.fit(train, options: options) }
+        let fit = try self.median(repeats) {
+          forest = try RandomForestClassifier.fit(train, options: options)
+        }
         guard let forest else { return }
         try self.report(
-          "rf", fit: fit, probabilities: { try forest.probabilities($0).enumerated().filter { $0.offset % 2 == 1 }.map(\.element) },
+          "rf", fit: fit,
+          probabilities: {
+            try forest.probabilities($0).enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+          },
           single: { row in try forest.probability(ofClass: 1, row: row) }, test: test, batch: batch,
           singleRows: singleRows,
           extra: "nodes \(forest.ensemble.trees.reduce(0) { $0 + $1.nodeCount })")
@@ -60,18 +68,24 @@ enum ModelMathBench {
         options.leafCount = 63
         options.seed = 42
         var boosted: GradientBoostedTrees?
-        let fit = try self.median(repeats) { boosted = try GradientBoostedTrees.fit(train, options: options) }
+        let fit = try self.median(repeats) {
+          boosted = try GradientBoostedTrees.fit(train, options: options)
+        }
         guard let boosted else { return }
         try self.report(
           "gbm", fit: fit, probabilities: { try boosted.predict($0) },
           single: { row in try boosted.predict(row: row) }, test: test, batch: batch,
           singleRows: singleRows,
-          extra: "depth mean \(boosted.ensemble.trees.reduce(0) { $0 + $1.depth } / boosted.roundCount) max \(boosted.ensemble.trees.map(\.depth).max() ?? 0)")
+          extra:
+            "depth mean \(boosted.ensemble.trees.reduce(0) { $0 + $1.depth } / boosted.roundCount) max \(boosted.ensemble.trees.map(\.depth).max() ?? 0)"
+        )
       case "iforest":
         var forest: IsolationForest?
         var options = IsolationForest.Options()
         options.seed = 42
-        let fit = try self.median(repeats) { forest = try IsolationForest.fit(batch, options: options) }
+        let fit = try self.median(repeats) {
+          forest = try IsolationForest.fit(batch, options: options)
+        }
         guard let forest else { return }
         var scores: [Double] = []
         let score = try self.median(repeats) { scores = try forest.scores(batch) }
@@ -87,7 +101,8 @@ enum ModelMathBench {
       let process = Process()
       process.executableURL = URL(fileURLWithPath: parts[0])
       // scikit-learn 1.9 warns once per predict call from joblib workers (hundreds of MB).
-      process.environment = ProcessInfo.processInfo.environment.merging(["PYTHONWARNINGS": "ignore"]) { $1 }
+      process.environment = ProcessInfo.processInfo.environment.merging(["PYTHONWARNINGS": "ignore"]
+      ) { $1 }
       let referenceModels = models.map { $0 == "gbm" ? "lgb" : $0 }.joined(separator: ",")
       process.arguments =
         Array(parts.dropFirst()) + [
@@ -160,7 +175,9 @@ enum ModelMathBench {
     return times.sorted()[times.count / 2]
   }
 
-  private static func classification(_ probabilities: [Double], _ labels: [Double]) -> (Double, Double, Double) {
+  private static func classification(_ probabilities: [Double], _ labels: [Double]) -> (
+    Double, Double, Double
+  ) {
     var truePositive = 0.0
     var falsePositive = 0.0
     var falseNegative = 0.0
@@ -172,7 +189,9 @@ enum ModelMathBench {
     }
     let precision = truePositive / max(1, truePositive + falsePositive)
     let recall = truePositive / max(1, truePositive + falseNegative)
-    return (precision, recall, precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0)
+    return (
+      precision, recall, precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
+    )
   }
 
   private static func rocAUC(_ scores: [Double], _ labels: [Double]) -> Double {

@@ -85,7 +85,9 @@ package struct ModelMathError: Error, Hashable, Sendable, CustomStringConvertibl
 
 extension ModelMathError {
   /// Throws `invalidHyperparameter` with `message` unless `condition` holds.
-  static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws(ModelMathError) {
+  static func require(_ condition: Bool, _ message: @autoclosure () -> String)
+    throws(ModelMathError)
+  {
     if !condition {
       throw ModelMathError(code: .invalidHyperparameter, message: message())
     }

@@ -62,7 +62,9 @@ struct DataSplitTests {
       try DataSplit.kFold(rowCount: 3, folds: 4, using: &generator)
     }
     #expect(folds?.code == .invalidHyperparameter)
-    let empty = #expect(throws: ModelMathError.self) { try DataSplit.temporal(times: [], testFraction: 0.2) }
+    let empty = #expect(throws: ModelMathError.self) {
+      try DataSplit.temporal(times: [], testFraction: 0.2)
+    }
     #expect(empty?.code == .emptyDataset)
   }
 }

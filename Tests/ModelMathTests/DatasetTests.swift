@@ -24,10 +24,14 @@ struct DatasetTests {
 
   @Test("Ragged columns and label counts are refused")
   func mismatched() throws {
-    let ragged = #expect(throws: ModelMathError.self) { try FeatureMatrix(columns: [[1, 2], [1]]) }
+    let ragged = #expect(throws: ModelMathError.self) {
+      try FeatureMatrix(columns: [[1, 2], [1]])
+    }
     #expect(ragged?.code == .mismatchedLengths)
     let matrix = try FeatureMatrix(columns: [[1, 2, 3]])
-    let labels = #expect(throws: ModelMathError.self) { try Dataset(features: matrix, labels: [0, 1]) }
+    let labels = #expect(throws: ModelMathError.self) {
+      try Dataset(features: matrix, labels: [0, 1])
+    }
     #expect(labels?.code == .mismatchedLengths)
     let weights = #expect(throws: ModelMathError.self) {
       try Dataset(features: matrix, labels: [0, 1, 0], weights: [1])
@@ -46,7 +50,9 @@ struct DatasetTests {
 
   @Test("Infinite features and negative weights are refused; NaN features are fine")
   func badValues() throws {
-    let infinite = #expect(throws: ModelMathError.self) { try FeatureMatrix(columns: [[1, .infinity]]) }
+    let infinite = #expect(throws: ModelMathError.self) {
+      try FeatureMatrix(columns: [[1, .infinity]])
+    }
     #expect(infinite?.code == .invalidFeatureValue)
     let matrix = try FeatureMatrix(columns: [[.nan, 2]])
     let negative = #expect(throws: ModelMathError.self) {

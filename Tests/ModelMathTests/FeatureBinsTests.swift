@@ -60,7 +60,9 @@ struct FeatureBinsTests {
   @Test("maxBins outside 3...255 is refused", arguments: [2, 256])
   func badMaxBins(maxBins: Int) throws {
     let matrix = try FeatureMatrix(columns: [[1, 2]])
-    let error = #expect(throws: ModelMathError.self) { try FeatureBins(fitting: matrix, maxBins: maxBins) }
+    let error = #expect(throws: ModelMathError.self) {
+      try FeatureBins(fitting: matrix, maxBins: maxBins)
+    }
     #expect(error?.code == .invalidHyperparameter)
   }
 }

@@ -3,7 +3,8 @@ import Testing
 
 @Suite("Gradient boosted trees")
 struct GradientBoostedTreesTests {
-  static func options(_ loss: GradientBoostingOptions.Loss, rounds: Int) -> GradientBoostingOptions {
+  static func options(_ loss: GradientBoostingOptions.Loss, rounds: Int) -> GradientBoostingOptions
+  {
     var options = GradientBoostingOptions(loss: loss)
     options.roundCount = rounds
     options.leafCount = 15
@@ -13,11 +14,14 @@ struct GradientBoostedTreesTests {
   @Test("Logistic loss reaches LightGBM's accuracy and ROC-AUC on the fixture")
   func logistic() throws {
     let table = try LearnerFixtures.table("classification")
-    let model = try GradientBoostedTrees.fit(table.train, options: Self.options(.logistic, rounds: 100))
+    let model = try GradientBoostedTrees.fit(
+      table.train, options: Self.options(.logistic, rounds: 100))
     let probabilities = try model.predict(table.test.features)
-    let accuracy = LearnerScores.accuracy(probabilities.map { $0 >= 0.5 ? 1 : 0 }, table.test.labels)
+    let accuracy = LearnerScores.accuracy(
+      probabilities.map { $0 >= 0.5 ? 1 : 0 }, table.test.labels)
     let auc = LearnerScores.rocAUC(probabilities, table.test.labels)
-    let referenceAccuracy = try LearnerFixtures.reference("classification", "lgb_100_15leaves_accuracy")
+    let referenceAccuracy = try LearnerFixtures.reference(
+      "classification", "lgb_100_15leaves_accuracy")
     let referenceAUC = try LearnerFixtures.reference("classification", "lgb_100_15leaves_roc_auc")
     // Stated tolerance: within 0.02 accuracy and 0.01 ROC-AUC of LightGBM with the same options.
     #expect(accuracy >= referenceAccuracy - 0.02, "accuracy \(accuracy) vs \(referenceAccuracy)")
@@ -30,7 +34,8 @@ struct GradientBoostedTreesTests {
   @Test("Squared error reaches LightGBM's R² on the fixture")
   func squaredError() throws {
     let table = try LearnerFixtures.table("regression")
-    let model = try GradientBoostedTrees.fit(table.train, options: Self.options(.squaredError, rounds: 200))
+    let model = try GradientBoostedTrees.fit(
+      table.train, options: Self.options(.squaredError, rounds: 200))
     let r2 = LearnerScores.rSquared(try model.predict(table.test.features), table.test.labels)
     let reference = try LearnerFixtures.reference("regression", "lgb_l2_200_r2")
     // Stated tolerance: R² at most 0.02 below LightGBM's.
@@ -41,7 +46,8 @@ struct GradientBoostedTreesTests {
   func robustLosses() throws {
     let table = try LearnerFixtures.table("regression")
     let labels = table.test.labels
-    let median = try GradientBoostedTrees.fit(table.train, options: Self.options(.absoluteError, rounds: 200))
+    let median = try GradientBoostedTrees.fit(
+      table.train, options: Self.options(.absoluteError, rounds: 200))
     let predicted = try median.predict(table.test.features)
     let mae = zip(predicted, labels).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(labels.count)
     let referenceMAE = try LearnerFixtures.reference("regression", "lgb_l1_200_mae")
@@ -56,12 +62,15 @@ struct GradientBoostedTreesTests {
         let difference = pair.1 - pair.0
         return sum + max(0.9 * difference, -0.1 * difference)
       } / Double(labels.count)
-    let coverage = Double(zip(quantiles, labels).filter { $0.1 <= $0.0 }.count) / Double(labels.count)
+    let coverage =
+      Double(zip(quantiles, labels).filter { $0.1 <= $0.0 }.count) / Double(labels.count)
     let referencePinball = try LearnerFixtures.reference("regression", "lgb_q90_200_pinball")
     let referenceCoverage = try LearnerFixtures.reference("regression", "lgb_q90_200_coverage")
     // Stated tolerance: pinball loss at most 10 % above LightGBM's; coverage within 0.08.
     #expect(pinball <= referencePinball * 1.10, "pinball \(pinball) vs \(referencePinball)")
-    #expect(coverage.isNear(referenceCoverage, within: 0.08), "coverage \(coverage) vs \(referenceCoverage)")
+    #expect(
+      coverage.isNear(referenceCoverage, within: 0.08),
+      "coverage \(coverage) vs \(referenceCoverage)")
     #expect(coverage > 0.7)
   }
 
@@ -140,12 +149,15 @@ struct GradientBoostedTreesTests {
     #expect(label?.code == .invalidLabel)
     let single = #expect(throws: ModelMathError.self) {
       try GradientBoostedTrees.fit(
-        Dataset(features: matrix, labels: [1, 1, 1, 1]), options: GradientBoostingOptions(loss: .logistic))
+        Dataset(features: matrix, labels: [1, 1, 1, 1]),
+        options: GradientBoostingOptions(loss: .logistic))
     }
     #expect(single?.code == .singleClass)
     var options = GradientBoostingOptions(loss: .squaredError)
     options.earlyStoppingRounds = 5
-    let stopping = #expect(throws: ModelMathError.self) { try GradientBoostedTrees.fit(twoClasses, options: options) }
+    let stopping = #expect(throws: ModelMathError.self) {
+      try GradientBoostedTrees.fit(twoClasses, options: options)
+    }
     #expect(stopping?.code == .invalidHyperparameter)
     for bad in [GradientBoostingOptions.Loss.quantile(alpha: 1.5)] {
       #expect(throws: ModelMathError.self) {
@@ -154,6 +166,8 @@ struct GradientBoostedTreesTests {
     }
     options = GradientBoostingOptions(loss: .squaredError)
     options.leafCount = 1
-    #expect(throws: ModelMathError.self) { try GradientBoostedTrees.fit(twoClasses, options: options) }
+    #expect(throws: ModelMathError.self) {
+      try GradientBoostedTrees.fit(twoClasses, options: options)
+    }
   }
 }

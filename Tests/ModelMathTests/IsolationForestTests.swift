@@ -6,7 +6,10 @@ import Testing
 struct IsolationForestTests {
   @Test(
     "Average path length c(n) known answers",
-    arguments: [(1, 0.0), (2, 1.0), (3, 2 * (log(2.0) + 0.5772156649015329) - 4.0 / 3), (256, 10.244770920119917)]
+    arguments: [
+      (1, 0.0), (2, 1.0), (3, 2 * (log(2.0) + 0.5772156649015329) - 4.0 / 3),
+      (256, 10.244770920119917),
+    ]
       as [(Int, Double)])
   func averagePathLength(count: Int, expected: Double) {
     #expect(IsolationForest.averagePathLength(count).isNear(expected, within: 1e-9))
@@ -62,7 +65,9 @@ struct IsolationForestTests {
     let matrix = try FeatureMatrix(columns: [[1, 2, 3]])
     var options = IsolationForest.Options()
     options.contamination = 0.7
-    let error = #expect(throws: ModelMathError.self) { try IsolationForest.fit(matrix, options: options) }
+    let error = #expect(throws: ModelMathError.self) {
+      try IsolationForest.fit(matrix, options: options)
+    }
     #expect(error?.code == .invalidHyperparameter)
     options = IsolationForest.Options()
     options.sampleSize = 1

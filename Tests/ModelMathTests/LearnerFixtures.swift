@@ -11,7 +11,9 @@ enum LearnerFixtures {
   }
 
   static func url(_ name: String) throws -> URL {
-    guard let base = Bundle.module.resourceURL else { throw FixtureError(message: "no resource bundle") }
+    guard let base = Bundle.module.resourceURL else {
+      throw FixtureError(message: "no resource bundle")
+    }
     return base.appendingPathComponent("Fixtures/learners/\(name)")
   }
 
@@ -30,7 +32,9 @@ enum LearnerFixtures {
         guard let value = Float(field) else { throw FixtureError(message: "bad field \(field)") }
         rows.append(value)
       }
-      guard let label = Double(fields[fields.count - 1]) else { throw FixtureError(message: "bad label") }
+      guard let label = Double(fields[fields.count - 1]) else {
+        throw FixtureError(message: "bad label")
+      }
       labels.append(label)
     }
     let features = try FeatureMatrix(rowMajor: rows, featureCount: width)
@@ -50,7 +54,9 @@ enum LearnerFixtures {
       }
       node = next
     }
-    guard let value = node as? Double else { throw FixtureError(message: "\(path) is not a number") }
+    guard let value = node as? Double else {
+      throw FixtureError(message: "\(path) is not a number")
+    }
     return value
   }
 

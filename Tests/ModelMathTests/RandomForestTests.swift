@@ -5,14 +5,16 @@ import Testing
 struct ImpurityTests {
   @Test(
     "Gini impurity of known histograms",
-    arguments: [([10, 0], 0.0), ([5, 5], 0.5), ([1, 1, 1, 1], 0.75), ([2, 6], 0.375)] as [([Double], Double)])
+    arguments: [([10, 0], 0.0), ([5, 5], 0.5), ([1, 1, 1, 1], 0.75), ([2, 6], 0.375)]
+      as [([Double], Double)])
   func gini(counts: [Double], expected: Double) {
     #expect(SplitCriterion.giniImpurity(classCounts: counts).isNear(expected, within: 1e-12))
   }
 
   @Test(
     "Entropy in bits of known histograms",
-    arguments: [([10, 0], 0.0), ([5, 5], 1.0), ([1, 1, 1, 1], 2.0), ([0, 0], 0.0)] as [([Double], Double)])
+    arguments: [([10, 0], 0.0), ([5, 5], 1.0), ([1, 1, 1, 1], 2.0), ([0, 0], 0.0)]
+      as [([Double], Double)])
   func entropy(counts: [Double], expected: Double) {
     #expect(SplitCriterion.entropy(classCounts: counts).isNear(expected, within: 1e-12))
   }
@@ -62,7 +64,8 @@ struct RandomForestTests {
     options.seed = 1
     options.computesOutOfBagScore = true
     let forest = try RandomForestClassifier.fit(table.train, options: options)
-    let accuracy = LearnerScores.accuracy(try forest.predictedClasses(table.test.features), table.test.labels)
+    let accuracy = LearnerScores.accuracy(
+      try forest.predictedClasses(table.test.features), table.test.labels)
     let probabilities = try forest.probabilities(table.test.features)
     let auc = LearnerScores.rocAUC(
       (0..<table.test.rowCount).map { probabilities[$0 * 2 + 1] }, table.test.labels)
@@ -79,7 +82,8 @@ struct RandomForestTests {
   func cartFixture() throws {
     let table = try LearnerFixtures.table("classification")
     let tree = try RandomForestClassifier.fit(table.train, options: .decisionTree(maxDepth: 6))
-    let accuracy = LearnerScores.accuracy(try tree.predictedClasses(table.test.features), table.test.labels)
+    let accuracy = LearnerScores.accuracy(
+      try tree.predictedClasses(table.test.features), table.test.labels)
     let reference = try LearnerFixtures.reference("classification", "tree_depth6_accuracy")
     // Stated tolerance: 0.03 accuracy below scikit-learn's exact-split tree.
     #expect(accuracy >= reference - 0.03, "accuracy \(accuracy) vs \(reference)")
@@ -115,7 +119,9 @@ struct RandomForestTests {
     #expect(r2 >= reference - 0.03, "R² \(r2) vs \(reference)")
     let outOfBag = try #require(forest.outOfBagScore)
     #expect(outOfBag.isNear(r2, within: 0.06))
-    #expect(try forest.predict(row: table.test.features.row(3)).isNear(forest.predict(table.test.features)[3], within: 1e-9))
+    #expect(
+      try forest.predict(row: table.test.features.row(3)).isNear(
+        forest.predict(table.test.features)[3], within: 1e-9))
     // Friedman #1: features 5...9 are noise; the five signal features carry most importance.
     #expect(forest.featureImportances[0..<5].reduce(0, +) > 0.85)
     let permutation = try forest.permutationImportance(table.test, repeats: 2, seed: 3)
@@ -176,7 +182,9 @@ struct RandomForestTests {
     #expect(forest.classCount == 3)
     let probabilities = try forest.probabilities(data.features)
     for row in 0..<300 {
-      #expect((probabilities[row * 3] + probabilities[row * 3 + 1] + probabilities[row * 3 + 2]).isNear(1, within: 1e-9))
+      #expect(
+        (probabilities[row * 3] + probabilities[row * 3 + 1] + probabilities[row * 3 + 2]).isNear(
+          1, within: 1e-9))
     }
     #expect(LearnerScores.accuracy(try forest.predictedClasses(data.features), labels) > 0.97)
     #expect(try forest.probability(ofClass: 2, row: [2.5]) > 0.9)
@@ -190,7 +198,9 @@ struct RandomForestTests {
     #expect(throws: ModelMathError.self) { try RandomForestClassifier.fit(data, options: options) }
     options = RandomForestOptions()
     options.criterion = .squaredError
-    let criterion = #expect(throws: ModelMathError.self) { try RandomForestClassifier.fit(data, options: options) }
+    let criterion = #expect(throws: ModelMathError.self) {
+      try RandomForestClassifier.fit(data, options: options)
+    }
     #expect(criterion?.code == .invalidHyperparameter)
     options = RandomForestOptions()
     options.bootstrap = false
@@ -199,7 +209,9 @@ struct RandomForestTests {
     options = RandomForestOptions()
     options.treeCount = 2
     let forest = try RandomForestClassifier.fit(data, options: options)
-    let width = #expect(throws: ModelMathError.self) { try forest.probability(ofClass: 1, row: [1, 2, 3]) }
+    let width = #expect(throws: ModelMathError.self) {
+      try forest.probability(ofClass: 1, row: [1, 2, 3])
+    }
     #expect(width?.code == .featureCountMismatch)
   }
 }

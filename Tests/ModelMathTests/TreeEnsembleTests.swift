@@ -41,11 +41,14 @@ struct TreeEnsembleTests {
     #expect(shared?.code == .invalidModel)
     let lengths = #expect(throws: ModelMathError.self) {
       try FlatTree(
-        features: [-1], thresholds: [0], thresholdBins: [0], leftChildren: [-1], rightChildren: [-1],
+        features: [-1], thresholds: [0], thresholdBins: [0], leftChildren: [-1],
+        rightChildren: [-1],
         defaultLeft: [false], values: [0, 1], covers: [1], outputCount: 1)
     }
     #expect(lengths?.code == .invalidModel)
-    let wide = #expect(throws: ModelMathError.self) { try TreeEnsemble(trees: [Self.smallTree()], featureCount: 1) }
+    let wide = #expect(throws: ModelMathError.self) {
+      try TreeEnsemble(trees: [Self.smallTree()], featureCount: 1)
+    }
     #expect(wide?.code == .invalidModel)
   }
 
@@ -66,6 +69,7 @@ struct TreeEnsembleTests {
       options: forest.options, classCount: forest.classCount,
       ensemble: TreeEnsemble(trees: copies, featureCount: forest.ensemble.featureCount),
       featureImportances: forest.featureImportances, outOfBagScore: forest.outOfBagScore)
-    #expect(try rebuilt.probabilities(table.test.features) == forest.probabilities(table.test.features))
+    #expect(
+      try rebuilt.probabilities(table.test.features) == forest.probabilities(table.test.features))
   }
 }

@@ -6,7 +6,9 @@ import Testing
 struct TreeSHAPTests {
   /// E[f(x) | x_S] with features outside S integrated out by cover, as path-dependent TreeSHAP
   /// defines it; written independently of the library's walk.
-  static func conditionalExpectation(_ tree: FlatTree, node: Int, row: [Float], known: Set<Int>) -> Double {
+  static func conditionalExpectation(_ tree: FlatTree, node: Int, row: [Float], known: Set<Int>)
+    -> Double
+  {
     let feature = Int(tree.features[node])
     if feature < 0 { return tree.values[node] }
     let left = Int(tree.leftChildren[node])
@@ -14,9 +16,11 @@ struct TreeSHAPTests {
     if known.contains(feature) {
       let value = row[feature]
       let goesLeft = value.isNaN ? tree.defaultLeft[node] : value <= tree.thresholds[node]
-      return Self.conditionalExpectation(tree, node: goesLeft ? left : right, row: row, known: known)
+      return Self.conditionalExpectation(
+        tree, node: goesLeft ? left : right, row: row, known: known)
     }
-    return (tree.covers[left] * Self.conditionalExpectation(tree, node: left, row: row, known: known)
+    return
+      (tree.covers[left] * Self.conditionalExpectation(tree, node: left, row: row, known: known)
       + tree.covers[right] * Self.conditionalExpectation(tree, node: right, row: row, known: known))
       / tree.covers[node]
   }
@@ -26,14 +30,17 @@ struct TreeSHAPTests {
     let count = row.count
     func factorial(_ n: Int) -> Double { n <= 1 ? 1 : Double(n) * factorial(n - 1) }
     func value(_ known: Set<Int>) -> Double {
-      trees.reduce(0) { $0 + scale * Self.conditionalExpectation($1, node: 0, row: row, known: known) }
+      trees.reduce(0) {
+        $0 + scale * Self.conditionalExpectation($1, node: 0, row: row, known: known)
+      }
     }
     var result = [Double](repeating: 0, count: count)
     for feature in 0..<count {
       let others = (0..<count).filter { $0 != feature }
       for mask in 0..<(1 << others.count) {
         let subset = Set(others.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element))
-        let weight = factorial(subset.count) * factorial(count - subset.count - 1) / factorial(count)
+        let weight =
+          factorial(subset.count) * factorial(count - subset.count - 1) / factorial(count)
         result[feature] += weight * (value(subset.union([feature])) - value(subset))
       }
     }
@@ -49,7 +56,8 @@ struct TreeSHAPTests {
       let x = (0..<5).map { _ in Float(random.nextUnitForTests()) }
       let third: Float = random.nextUnitForTests() < 0.15 ? .nan : x[2]
       rows += [x[0], x[1], third, x[3], x[4]]
-      let signal = (x[0] > 0.5 ? 2.0 : 0.0) + (x[1] > 0.3 && x[0] < 0.7 ? 1.0 : 0.0) + Double(x[2]) * 0.5
+      let signal =
+        (x[0] > 0.5 ? 2.0 : 0.0) + (x[1] > 0.3 && x[0] < 0.7 ? 1.0 : 0.0) + Double(x[2]) * 0.5
       labels.append(signal + random.nextUnitForTests() * 0.2)
     }
     return try Dataset(features: FeatureMatrix(rowMajor: rows, featureCount: 5), labels: labels)
@@ -96,7 +104,8 @@ struct TreeSHAPTests {
       let raw = try values.withUnsafeBufferPointer { buffer throws(ModelMathError) in
         try model.rawScore(row: buffer)
       }
-      #expect((explanation.baseValue + explanation.contributions.reduce(0, +)).isNear(raw, within: 1e-9))
+      #expect(
+        (explanation.baseValue + explanation.contributions.reduce(0, +)).isNear(raw, within: 1e-9))
     }
   }
 
@@ -115,7 +124,8 @@ struct TreeSHAPTests {
       for classIndex in 0..<2 {
         let explanation = try forest.shapValues(row: values, classIndex: classIndex)
         let total = explanation.baseValue + explanation.contributions.reduce(0, +)
-        #expect(total.isNear(try forest.probability(ofClass: classIndex, row: values), within: 1e-9))
+        #expect(
+          total.isNear(try forest.probability(ofClass: classIndex, row: values), within: 1e-9))
       }
       let explanation = try model.shapValues(row: values)
       let probability = try model.predict(row: values)

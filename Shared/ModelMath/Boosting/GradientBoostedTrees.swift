@@ -33,7 +33,8 @@ package struct GradientBoostedTrees: Sendable {
     try options.validate()
     if case .logistic = options.loss {
       for (row, label) in data.labels.enumerated() where label != 0 && label != 1 {
-        throw ModelMathError(code: .invalidLabel, message: "label of row \(row) is \(label), not 0 or 1")
+        throw ModelMathError(
+          code: .invalidLabel, message: "label of row \(row) is \(label), not 0 or 1")
       }
       guard data.labels.contains(0), data.labels.contains(1) else {
         throw ModelMathError(code: .singleClass, message: "logistic boosting needs labels 0 and 1")
@@ -42,10 +43,12 @@ package struct GradientBoostedTrees: Sendable {
     if let validation, validation.featureCount != data.featureCount {
       throw ModelMathError(
         code: .featureCountMismatch,
-        message: "validation has \(validation.featureCount) features, training \(data.featureCount)")
+        message: "validation has \(validation.featureCount) features, training \(data.featureCount)"
+      )
     }
     try ModelMathError.require(
-      options.earlyStoppingRounds == nil || validation != nil, "early stopping needs a validation set")
+      options.earlyStoppingRounds == nil || validation != nil,
+      "early stopping needs a validation set")
 
     let loss = options.loss
     let rowCount = data.rowCount
@@ -55,7 +58,9 @@ package struct GradientBoostedTrees: Sendable {
     let initialScore = loss.initialScore(labels: data.labels, weights: weights)
     var scores = [Double](repeating: initialScore, count: rowCount)
     var validationScores = [Double](repeating: initialScore, count: validation?.rowCount ?? 0)
-    let validationWeights = validation.map { $0.weights ?? [Double](repeating: 1, count: $0.rowCount) }
+    let validationWeights = validation.map {
+      $0.weights ?? [Double](repeating: 1, count: $0.rowCount)
+    }
     let grower = LeafwiseTreeGrower(binned: binned, options: options)
     var random = SplitMix64(seed: options.seed)
     let allRows = (0..<rowCount).map { Int32($0) }
@@ -92,7 +97,8 @@ package struct GradientBoostedTrees: Sendable {
         var value: Double
         if loss.renewsLeaves {
           let leafRows = grower.indices[leaf.start..<leaf.end].map { Int($0) }
-          value = leafRows.isEmpty
+          value =
+            leafRows.isEmpty
             ? 0
             : GradientBoostingOptions.Loss.weightedQuantile(
               leafRows.map { data.labels[$0] - scores[$0] }, leafRows.map { weights[$0] },
@@ -137,7 +143,8 @@ package struct GradientBoostedTrees: Sendable {
     }
     return try GradientBoostedTrees(
       options: options, initialScore: initialScore,
-      ensemble: try TreeEnsemble(trees: trees, featureCount: featureCount), validationLosses: losses)
+      ensemble: try TreeEnsemble(trees: trees, featureCount: featureCount), validationLosses: losses
+    )
   }
 
   private static func leaf(of tree: FlatTree, binned: BinnedMatrix, row: Int) -> Int {
@@ -158,7 +165,8 @@ package struct GradientBoostedTrees: Sendable {
     validationLosses: [Double] = []
   ) throws(ModelMathError) {
     guard ensemble.outputCount == 1, initialScore.isFinite else {
-      throw ModelMathError(code: .invalidModel, message: "boosted trees need one output and a finite base")
+      throw ModelMathError(
+        code: .invalidModel, message: "boosted trees need one output and a finite base")
     }
     self.options = options
     self.initialScore = initialScore

@@ -50,12 +50,15 @@ package struct GradientBoostingOptions: Sendable, Hashable {
   }
 
   func validate() throws(ModelMathError) {
-    try ModelMathError.require(self.roundCount >= 1, "roundCount must be >= 1, got \(self.roundCount)")
     try ModelMathError.require(
-      self.learningRate > 0 && self.learningRate <= 1, "learningRate must be in (0, 1], got \(self.learningRate)")
+      self.roundCount >= 1, "roundCount must be >= 1, got \(self.roundCount)")
+    try ModelMathError.require(
+      self.learningRate > 0 && self.learningRate <= 1,
+      "learningRate must be in (0, 1], got \(self.learningRate)")
     try ModelMathError.require(self.leafCount >= 2, "leafCount must be >= 2, got \(self.leafCount)")
     try ModelMathError.require((self.maxDepth ?? 1) >= 1, "maxDepth must be >= 1 or nil")
-    try ModelMathError.require(self.minDataInLeaf >= 1, "minDataInLeaf must be >= 1, got \(self.minDataInLeaf)")
+    try ModelMathError.require(
+      self.minDataInLeaf >= 1, "minDataInLeaf must be >= 1, got \(self.minDataInLeaf)")
     try ModelMathError.require(
       self.minHessianInLeaf >= 0 && self.l2Regularization >= 0 && self.minGainToSplit >= 0,
       "minHessianInLeaf, l2Regularization and minGainToSplit must be >= 0")
@@ -65,9 +68,11 @@ package struct GradientBoostingOptions: Sendable, Hashable {
     try ModelMathError.require(
       self.baggingFraction > 0 && self.baggingFraction <= 1,
       "baggingFraction must be in (0, 1], got \(self.baggingFraction)")
-    try ModelMathError.require((self.earlyStoppingRounds ?? 1) >= 1, "earlyStoppingRounds must be >= 1")
+    try ModelMathError.require(
+      (self.earlyStoppingRounds ?? 1) >= 1, "earlyStoppingRounds must be >= 1")
     if case .quantile(let alpha) = self.loss {
-      try ModelMathError.require(alpha > 0 && alpha < 1, "quantile alpha must be in (0, 1), got \(alpha)")
+      try ModelMathError.require(
+        alpha > 0 && alpha < 1, "quantile alpha must be in (0, 1), got \(alpha)")
     }
   }
 }

@@ -62,7 +62,9 @@ final class LeafwiseTreeGrower {
   /// Grows a tree on `rows` with interleaved weighted gradients (`gradients[2r]`, hessian at
   /// `[2r + 1]`), using only `features`.
   /// - Returns: the tree's structure (leaf values still to be set) and its leaves.
-  func grow(gradients: [Double], rows: [Int32], features: [Int]) -> (recorder: TreeRecorder, leaves: [Leaf]) {
+  func grow(gradients: [Double], rows: [Int32], features: [Int]) -> (
+    recorder: TreeRecorder, leaves: [Leaf]
+  ) {
     self.indices = rows
     var recorder = TreeRecorder(outputCount: 1)
     var gradientSum = 0.0
@@ -98,7 +100,8 @@ final class LeafwiseTreeGrower {
         defaultLeft: split.defaultLeft, left: leftNode, right: rightNode)
 
       var left = Leaf(
-        node: leftNode, start: parent.start, end: middle, depth: parent.depth + 1, slot: parent.slot,
+        node: leftNode, start: parent.start, end: middle, depth: parent.depth + 1,
+        slot: parent.slot,
         gradient: split.leftGradient, hessian: split.leftHessian, best: nil)
       var right = Leaf(
         node: rightNode, start: middle, end: parent.end, depth: parent.depth + 1, slot: parent.slot,
@@ -110,7 +113,8 @@ final class LeafwiseTreeGrower {
       nextSlot += 1
       if leftIsSmaller { left.slot = newSlot } else { right.slot = newSlot }
       let small = leftIsSmaller ? left : right
-      self.build(slot: newSlot, start: small.start, end: small.end, gradients: gradients, features: features)
+      self.build(
+        slot: newSlot, start: small.start, end: small.end, gradients: gradients, features: features)
       self.subtract(slot: newSlot, from: parent.slot, features: features)
 
       let canGrow = { (leaf: Leaf) -> Bool in

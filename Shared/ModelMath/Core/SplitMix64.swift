@@ -28,7 +28,8 @@ package struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
   ///   - index: the stream number.
   /// - Returns: a generator independent of the other streams for practical purposes.
   package static func stream(seed: UInt64, index: Int) -> SplitMix64 {
-    var mixer = SplitMix64(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
+    var mixer = SplitMix64(
+      seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
     return SplitMix64(seed: mixer.next())
   }
 

@@ -23,7 +23,8 @@ package struct BinnedMatrix: Sendable {
     guard matrix.featureCount == featureBins.featureCount else {
       throw ModelMathError(
         code: .featureCountMismatch,
-        message: "bins are for \(featureBins.featureCount) features, matrix has \(matrix.featureCount)")
+        message:
+          "bins are for \(featureBins.featureCount) features, matrix has \(matrix.featureCount)")
     }
     let rowCount = matrix.rowCount
     let featureCount = matrix.featureCount

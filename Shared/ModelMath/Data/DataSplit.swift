@@ -62,9 +62,12 @@ package struct DataSplit: Sendable, Hashable {
   /// - Returns: `folds` splits; every row tests exactly once.
   /// - Throws: `emptyDataset`, `invalidHyperparameter` for a bad fold count.
   package static func kFold(
-    rowCount: Int, folds: Int, shuffle: Bool = true, using generator: inout some RandomNumberGenerator
+    rowCount: Int, folds: Int, shuffle: Bool = true,
+    using generator: inout some RandomNumberGenerator
   ) throws(ModelMathError) -> [DataSplit] {
-    guard rowCount > 0 else { throw ModelMathError(code: .emptyDataset, message: "no rows to split") }
+    guard rowCount > 0 else {
+      throw ModelMathError(code: .emptyDataset, message: "no rows to split")
+    }
     try ModelMathError.require(
       folds >= 2 && folds <= rowCount, "folds must be in 2...\(rowCount), got \(folds)")
     var order = Array(0..<rowCount)
@@ -95,7 +98,9 @@ package struct DataSplit: Sendable, Hashable {
     labels: [Double], folds: Int, shuffle: Bool = true,
     using generator: inout some RandomNumberGenerator
   ) throws(ModelMathError) -> [DataSplit] {
-    guard !labels.isEmpty else { throw ModelMathError(code: .emptyDataset, message: "no rows to split") }
+    guard !labels.isEmpty else {
+      throw ModelMathError(code: .emptyDataset, message: "no rows to split")
+    }
     if let index = labels.firstIndex(where: { $0.isNaN }) {
       throw ModelMathError(code: .invalidLabel, message: "label of row \(index) is NaN")
     }
@@ -143,7 +148,8 @@ package struct DataSplit: Sendable, Hashable {
     return (0..<folds).map { fold in
       let testStart = firstTrainEnd + fold * testSize
       return DataSplit(
-        train: Array(order[..<(testStart - gap)]), test: Array(order[testStart..<(testStart + testSize)]))
+        train: Array(order[..<(testStart - gap)]),
+        test: Array(order[testStart..<(testStart + testSize)]))
     }
   }
 

@@ -17,14 +17,17 @@ package struct Dataset: Sendable, Hashable {
   ///   - weights: one weight per row, or `nil` for equal weights.
   /// - Throws: `mismatchedLengths`, `invalidLabel` for a NaN or infinite label,
   ///   `invalidFeatureValue` for a negative or non-finite weight or weights summing to zero.
-  package init(features: FeatureMatrix, labels: [Double], weights: [Double]? = nil) throws(ModelMathError) {
+  package init(features: FeatureMatrix, labels: [Double], weights: [Double]? = nil)
+    throws(ModelMathError)
+  {
     guard labels.count == features.rowCount else {
       throw ModelMathError(
         code: .mismatchedLengths,
         message: "\(labels.count) labels for \(features.rowCount) rows")
     }
     if let index = labels.firstIndex(where: { !$0.isFinite }) {
-      throw ModelMathError(code: .invalidLabel, message: "label of row \(index) is \(labels[index])")
+      throw ModelMathError(
+        code: .invalidLabel, message: "label of row \(index) is \(labels[index])")
     }
     if let weights {
       guard weights.count == features.rowCount else {
@@ -80,7 +83,8 @@ package struct Dataset: Sendable, Hashable {
     for (row, label) in self.labels.enumerated() {
       guard label >= 0, label < 65_536, label.rounded() == label else {
         throw ModelMathError(
-          code: .invalidLabel, message: "label of row \(row) is \(label), not a class index 0, 1, …")
+          code: .invalidLabel, message: "label of row \(row) is \(label), not a class index 0, 1, …"
+        )
       }
       largest = max(largest, Int(label))
     }

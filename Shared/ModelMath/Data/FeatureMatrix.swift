@@ -16,7 +16,8 @@ package struct FeatureMatrix: Sendable, Hashable {
   ///   `invalidFeatureValue` for an infinite value.
   package init(columns: [[Float]]) throws(ModelMathError) {
     guard let first = columns.first, !first.isEmpty else {
-      throw ModelMathError(code: .emptyDataset, message: "the feature matrix has no rows or no columns")
+      throw ModelMathError(
+        code: .emptyDataset, message: "the feature matrix has no rows or no columns")
     }
     for (index, column) in columns.enumerated() where column.count != first.count {
       throw ModelMathError(
@@ -38,7 +39,8 @@ package struct FeatureMatrix: Sendable, Hashable {
   ///   `featureCount`, `invalidFeatureValue` for an infinite value.
   package init(rowMajor: [Float], featureCount: Int) throws(ModelMathError) {
     guard featureCount > 0, !rowMajor.isEmpty else {
-      throw ModelMathError(code: .emptyDataset, message: "the feature matrix has no rows or no columns")
+      throw ModelMathError(
+        code: .emptyDataset, message: "the feature matrix has no rows or no columns")
     }
     guard rowMajor.count % featureCount == 0 else {
       throw ModelMathError(
@@ -70,7 +72,8 @@ package struct FeatureMatrix: Sendable, Hashable {
     if let index = values.firstIndex(where: { $0.isInfinite }) {
       throw ModelMathError(
         code: .invalidFeatureValue,
-        message: "feature \(index / rowCount), row \(index % rowCount) is infinite (use NaN for missing)")
+        message:
+          "feature \(index / rowCount), row \(index % rowCount) is infinite (use NaN for missing)")
     }
   }
 
@@ -98,7 +101,8 @@ package struct FeatureMatrix: Sendable, Hashable {
         values.append(self.values[base + row])
       }
     }
-    return FeatureMatrix(validatedValues: values, rowCount: indices.count, featureCount: self.featureCount)
+    return FeatureMatrix(
+      validatedValues: values, rowCount: indices.count, featureCount: self.featureCount)
   }
 
   /// Row-major copy (`result[row * featureCount + feature]`), the layout batch prediction prefers.

@@ -9,14 +9,18 @@ extension RandomForestClassifier {
   ///   - classIndex: the class whose probability is explained.
   /// - Returns: base value and contributions summing to the forest's probability.
   /// - Throws: `featureCountMismatch`.
-  package func shapValues(row: [Float], classIndex: Int = 1) throws(ModelMathError) -> SHAPExplanation {
+  package func shapValues(row: [Float], classIndex: Int = 1) throws(ModelMathError)
+    -> SHAPExplanation
+  {
     try self.ensemble.checkRow(row.count)
     precondition((0..<self.classCount).contains(classIndex), "class index out of range")
     let scale = 1 / Double(self.ensemble.treeCount)
     if self.classCount > 2 {
-      return TreeSHAP.explain(ensemble: self.ensemble, output: classIndex, scale: scale, offset: 0, row: row)
+      return TreeSHAP.explain(
+        ensemble: self.ensemble, output: classIndex, scale: scale, offset: 0, row: row)
     }
-    let positive = TreeSHAP.explain(ensemble: self.ensemble, output: 0, scale: scale, offset: 0, row: row)
+    let positive = TreeSHAP.explain(
+      ensemble: self.ensemble, output: 0, scale: scale, offset: 0, row: row)
     if classIndex == 1 { return positive }
     return SHAPExplanation(
       baseValue: 1 - positive.baseValue, contributions: positive.contributions.map { -$0 })
@@ -24,7 +28,8 @@ extension RandomForestClassifier {
 
   /// Global importance: mean |SHAP| of the probability of `classIndex` per feature.
   /// - Throws: `featureCountMismatch`.
-  package func meanAbsoluteSHAP(_ features: FeatureMatrix, classIndex: Int = 1) throws(ModelMathError)
+  package func meanAbsoluteSHAP(_ features: FeatureMatrix, classIndex: Int = 1)
+    throws(ModelMathError)
     -> [Double]
   {
     try self.ensemble.checkRow(features.featureCount)
@@ -40,7 +45,8 @@ extension RandomForestRegressor {
   package func shapValues(row: [Float]) throws(ModelMathError) -> SHAPExplanation {
     try self.ensemble.checkRow(row.count)
     return TreeSHAP.explain(
-      ensemble: self.ensemble, output: 0, scale: 1 / Double(self.ensemble.treeCount), offset: 0, row: row)
+      ensemble: self.ensemble, output: 0, scale: 1 / Double(self.ensemble.treeCount), offset: 0,
+      row: row)
   }
 
   /// Global importance: mean |SHAP| per feature.
@@ -48,7 +54,8 @@ extension RandomForestRegressor {
   package func meanAbsoluteSHAP(_ features: FeatureMatrix) throws(ModelMathError) -> [Double] {
     try self.ensemble.checkRow(features.featureCount)
     return TreeSHAP.meanAbsolute(
-      ensemble: self.ensemble, output: 0, scale: 1 / Double(self.ensemble.treeCount), features: features)
+      ensemble: self.ensemble, output: 0, scale: 1 / Double(self.ensemble.treeCount),
+      features: features)
   }
 }
 

@@ -114,7 +114,8 @@ enum TreeSHAP {
           self.weight[base + index] = next * size / (Double(index + 1) * one)
           next = saved - self.weight[base + index] * zero * Double(depth - index) / size
         } else {
-          self.weight[base + index] = self.weight[base + index] * size / (zero * Double(depth - index))
+          self.weight[base + index] =
+            self.weight[base + index] * size / (zero * Double(depth - index))
         }
         index -= 1
       }
@@ -198,7 +199,8 @@ enum TreeSHAP {
       parentOne: incomingOne, parentFeature: feature, output: output, scale: scale, row: row,
       path: &path, contributions: &contributions)
     Self.recurse(
-      tree, node: cold, parentBase: base, depth: uniqueDepth + 1, parentZero: coldZero * incomingZero,
+      tree, node: cold, parentBase: base, depth: uniqueDepth + 1,
+      parentZero: coldZero * incomingZero,
       parentOne: 0, parentFeature: feature, output: output, scale: scale, row: row, path: &path,
       contributions: &contributions)
   }

@@ -73,13 +73,15 @@ struct ForestTreeGrower: Sendable {
     var featureOrder = Array(0..<featureCount)
     var batch = [Int]()
     var importance = [Double](repeating: 0, count: featureCount)
-    var rightRows = [RowEntry](repeating: RowEntry(row: 0, weight: 0, label: 0), count: indices.count)
+    var rightRows = [RowEntry](
+      repeating: RowEntry(row: 0, weight: 0, label: 0), count: indices.count)
     var recorder = TreeRecorder(outputCount: self.outputCount)
 
     // Per pending node: its statistics vector, kept in one pool.
     var statsPool = [Double](repeating: 0, count: width)
     for entry in indices { self.add(entry, to: &statsPool, at: 0) }
-    _ = recorder.addLeaf(cover: self.weight(statsPool, at: 0), values: self.leafValues(statsPool, at: 0))
+    _ = recorder.addLeaf(
+      cover: self.weight(statsPool, at: 0), values: self.leafValues(statsPool, at: 0))
     var stack: [(node: Int, start: Int, end: Int, depth: Int, stats: Int)] = [
       (0, 0, indices.count, 0, 0)
     ]
@@ -156,7 +158,8 @@ struct ForestTreeGrower: Sendable {
         let rightStats = statsPool.count
         for index in 0..<width { statsPool.append(scratch[index] - bestLeft[index]) }
         let left = recorder.addLeaf(
-          cover: self.weight(statsPool, at: leftStats), values: self.leafValues(statsPool, at: leftStats))
+          cover: self.weight(statsPool, at: leftStats),
+          values: self.leafValues(statsPool, at: leftStats))
         let right = recorder.addLeaf(
           cover: self.weight(statsPool, at: rightStats),
           values: self.leafValues(statsPool, at: rightStats))
@@ -309,7 +312,9 @@ struct ForestTreeGrower: Sendable {
         }
         let leftCount = left[width - 1]
         let rightCount = totalCount - leftCount
-        if leftCount < minLeaf || rightCount < minLeaf || leftCount == 0 || rightCount == 0 { continue }
+        if leftCount < minLeaf || rightCount < minLeaf || leftCount == 0 || rightCount == 0 {
+          continue
+        }
         let decrease =
           parentImpurity - self.criterion.weightedImpurity(left, classCount: classCount)
           - self.criterion.weightedImpurity(right, classCount: classCount)

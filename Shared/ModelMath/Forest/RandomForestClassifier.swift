@@ -61,7 +61,8 @@ package struct RandomForestClassifier: Sendable {
           predicted = sums[row] / Double(counts[row]) > 0.5 ? 1 : 0
         } else {
           var best = 0
-          for index in 1..<classCount where sums[row * classCount + index] > sums[row * classCount + best] {
+          for index in 1..<classCount
+          where sums[row * classCount + index] > sums[row * classCount + best] {
             best = index
           }
           predicted = best
@@ -91,7 +92,8 @@ package struct RandomForestClassifier: Sendable {
   ) throws(ModelMathError) {
     guard classCount >= 2, ensemble.outputCount == (classCount == 2 ? 1 : classCount) else {
       throw ModelMathError(
-        code: .invalidModel, message: "\(ensemble.outputCount) leaf outputs for \(classCount) classes")
+        code: .invalidModel,
+        message: "\(ensemble.outputCount) leaf outputs for \(classCount) classes")
     }
     self.options = options
     self.classCount = classCount
@@ -107,7 +109,8 @@ package struct RandomForestClassifier: Sendable {
   ///   - classIndex: a class in `0..<classCount`.
   ///   - row: `featureCount` raw values, NaN for missing.
   /// - Throws: `featureCountMismatch` for a row of the wrong width.
-  package func probability(ofClass classIndex: Int, row: UnsafeBufferPointer<Float>) throws(ModelMathError)
+  package func probability(ofClass classIndex: Int, row: UnsafeBufferPointer<Float>)
+    throws(ModelMathError)
     -> Double
   {
     try self.ensemble.checkRow(row.count)
@@ -158,7 +161,9 @@ package struct RandomForestClassifier: Sendable {
     return (0..<features.rowCount).map { row in
       var best = 0
       for index in 1..<self.classCount
-      where probabilities[row * self.classCount + index] > probabilities[row * self.classCount + best] {
+      where probabilities[row * self.classCount + index]
+        > probabilities[row * self.classCount + best]
+      {
         best = index
       }
       return best
@@ -174,11 +179,14 @@ package struct RandomForestClassifier: Sendable {
   package func permutationImportance(_ data: Dataset, repeats: Int = 5, seed: UInt64 = 0)
     throws(ModelMathError) -> [Double]
   {
-    try ForestTraining.permutationImportance(features: data.features, repeats: repeats, seed: seed) {
+    try ForestTraining.permutationImportance(features: data.features, repeats: repeats, seed: seed)
+    {
       features throws(ModelMathError) in
       let predicted = try self.predictedClasses(features)
       var correct = 0
-      for (row, label) in data.labels.enumerated() where Double(predicted[row]) == label { correct += 1 }
+      for (row, label) in data.labels.enumerated() where Double(predicted[row]) == label {
+        correct += 1
+      }
       return Double(correct) / Double(data.rowCount)
     }
   }

@@ -40,7 +40,8 @@ package struct RandomForestRegressor: Sendable {
         grower, trees: trees, seed: options.seed, features: data.features)
       let rows = (0..<data.rowCount).filter { counts[$0] > 0 }
       outOfBagScore = Self.rSquared(
-        labels: rows.map { data.labels[$0] }, predictions: rows.map { sums[$0] / Double(counts[$0]) })
+        labels: rows.map { data.labels[$0] },
+        predictions: rows.map { sums[$0] / Double(counts[$0]) })
     }
     return try RandomForestRegressor(
       options: options, ensemble: try TreeEnsemble(trees: trees, featureCount: data.featureCount),
@@ -87,7 +88,8 @@ package struct RandomForestRegressor: Sendable {
   /// Prediction for one row given as an array. No allocation.
   /// - Throws: `featureCountMismatch`.
   package func predict(row: [Float]) throws(ModelMathError) -> Double {
-    try row.withUnsafeBufferPointer { buffer throws(ModelMathError) in try self.predict(row: buffer) }
+    try row.withUnsafeBufferPointer { buffer throws(ModelMathError) in try self.predict(row: buffer)
+    }
   }
 
   /// Predictions for every row, on all cores.
@@ -102,7 +104,8 @@ package struct RandomForestRegressor: Sendable {
   package func permutationImportance(_ data: Dataset, repeats: Int = 5, seed: UInt64 = 0)
     throws(ModelMathError) -> [Double]
   {
-    try ForestTraining.permutationImportance(features: data.features, repeats: repeats, seed: seed) {
+    try ForestTraining.permutationImportance(features: data.features, repeats: repeats, seed: seed)
+    {
       features throws(ModelMathError) in
       Self.rSquared(labels: data.labels, predictions: try self.predict(features)) ?? 0
     }

@@ -38,14 +38,18 @@ package struct IsolationForest: Sendable {
   ///   - features: training rows (NaN allowed).
   ///   - options: hyperparameters.
   /// - Throws: `invalidHyperparameter`.
-  package static func fit(_ features: FeatureMatrix, options: Options = Options()) throws(ModelMathError)
+  package static func fit(_ features: FeatureMatrix, options: Options = Options())
+    throws(ModelMathError)
     -> IsolationForest
   {
-    try ModelMathError.require(options.treeCount >= 1, "treeCount must be >= 1, got \(options.treeCount)")
-    try ModelMathError.require(options.sampleSize >= 2, "sampleSize must be >= 2, got \(options.sampleSize)")
+    try ModelMathError.require(
+      options.treeCount >= 1, "treeCount must be >= 1, got \(options.treeCount)")
+    try ModelMathError.require(
+      options.sampleSize >= 2, "sampleSize must be >= 2, got \(options.sampleSize)")
     if let contamination = options.contamination {
       try ModelMathError.require(
-        contamination > 0 && contamination <= 0.5, "contamination must be in (0, 0.5], got \(contamination)")
+        contamination > 0 && contamination <= 0.5,
+        "contamination must be in (0, 0.5], got \(contamination)")
     }
     let sampleSize = min(options.sampleSize, features.rowCount)
     let depthLimit = Int(Foundation.log2(Double(max(sampleSize, 2))).rounded(.up))
@@ -54,10 +58,12 @@ package struct IsolationForest: Sendable {
       var random = SplitMix64.stream(seed: options.seed, index: index)
       slots.set(
         index,
-        Self.growTree(features: features, sampleSize: sampleSize, depthLimit: depthLimit, random: &random))
+        Self.growTree(
+          features: features, sampleSize: sampleSize, depthLimit: depthLimit, random: &random))
     }
     let ensemble = try TreeEnsemble(trees: slots.collect(), featureCount: features.featureCount)
-    var model = try IsolationForest(options: options, sampleSize: sampleSize, threshold: 0.5, ensemble: ensemble)
+    var model = try IsolationForest(
+      options: options, sampleSize: sampleSize, threshold: 0.5, ensemble: ensemble)
     if let contamination = options.contamination {
       let scores = try model.scores(features).sorted()
       // The (1 - contamination) quantile, linear between order statistics (numpy's default).
@@ -156,7 +162,8 @@ package struct IsolationForest: Sendable {
       let left = recorder.addLeaf(cover: Double(low - item.start), values: [0])
       let right = recorder.addLeaf(cover: Double(item.end - low), values: [0])
       recorder.split(
-        item.node, feature: split.feature, bin: 0, threshold: split.threshold, defaultLeft: defaultLeft,
+        item.node, feature: split.feature, bin: 0, threshold: split.threshold,
+        defaultLeft: defaultLeft,
         left: left, right: right)
       stack.append((right, low, item.end, item.depth + 1))
       stack.append((left, item.start, low, item.depth + 1))
@@ -168,9 +175,10 @@ package struct IsolationForest: Sendable {
   /// - Throws: `featureCountMismatch`.
   package func score(row: [Float]) throws(ModelMathError) -> Double {
     try self.ensemble.checkRow(row.count)
-    let meanPath = row.withUnsafeBufferPointer { buffer in
-      self.ensemble.sum(row: buffer.baseAddress!)
-    } / Double(self.ensemble.treeCount)
+    let meanPath =
+      row.withUnsafeBufferPointer { buffer in
+        self.ensemble.sum(row: buffer.baseAddress!)
+      } / Double(self.ensemble.treeCount)
     return Self.score(meanPathLength: meanPath, sampleSize: self.sampleSize)
   }
 

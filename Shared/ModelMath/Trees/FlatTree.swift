@@ -35,12 +35,15 @@ package struct FlatTree: Sendable, Hashable {
   /// - Throws: `invalidModel` describing the first inconsistency.
   package init(
     features: [Int32], thresholds: [Float], thresholdBins: [UInt8], leftChildren: [Int32],
-    rightChildren: [Int32], defaultLeft: [Bool], values: [Double], covers: [Double], outputCount: Int
+    rightChildren: [Int32], defaultLeft: [Bool], values: [Double], covers: [Double],
+    outputCount: Int
   ) throws(ModelMathError) {
     let count = features.count
     guard count > 0, outputCount > 0,
-      [thresholds.count, thresholdBins.count, leftChildren.count, rightChildren.count,
-        defaultLeft.count, covers.count].allSatisfy({ $0 == count }),
+      [
+        thresholds.count, thresholdBins.count, leftChildren.count, rightChildren.count,
+        defaultLeft.count, covers.count,
+      ].allSatisfy({ $0 == count }),
       values.count == count * outputCount
     else {
       throw ModelMathError(code: .invalidModel, message: "tree arrays have inconsistent lengths")
@@ -145,7 +148,8 @@ struct TreeRecorder {
 
   /// Turns leaf `node` into a split whose children are `left` and `right`.
   mutating func split(
-    _ node: Int, feature: Int, bin: UInt8, threshold: Float, defaultLeft: Bool, left: Int, right: Int
+    _ node: Int, feature: Int, bin: UInt8, threshold: Float, defaultLeft: Bool, left: Int,
+    right: Int
   ) {
     self.features[node] = Int32(feature)
     self.thresholdBins[node] = bin

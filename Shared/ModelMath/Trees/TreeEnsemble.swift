@@ -24,6 +24,8 @@ package struct TreeEnsemble: Sendable {
   private let roots: [Int]
   /// Depth (edges on the longest path) of each tree: the steps a walk takes.
   private let depths: [Int]
+  /// Deepest tree of each group of `treeLanes` consecutive trees (single-row walk steps).
+  private let groupSteps: [Int]
   /// `outputCount` values per packed node (meaningful for leaves).
   private let nodeValues: [Double]
 
@@ -41,12 +43,14 @@ package struct TreeEnsemble: Sendable {
     guard let outputCount = trees.first?.outputCount,
       trees.allSatisfy({ $0.outputCount == outputCount })
     else {
-      throw ModelMathError(code: .invalidModel, message: "an ensemble needs trees with one output width")
+      throw ModelMathError(
+        code: .invalidModel, message: "an ensemble needs trees with one output width")
     }
     guard featureCount > 0, featureCount <= Int(PackedNode.featureMask),
       trees.allSatisfy({ $0.features.allSatisfy { $0 < featureCount } })
     else {
-      throw ModelMathError(code: .invalidModel, message: "a split uses a feature beyond \(featureCount)")
+      throw ModelMathError(
+        code: .invalidModel, message: "a split uses a feature beyond \(featureCount)")
     }
     var nodes = [PackedNode]()
     nodes.reserveCapacity(trees.reduce(0) { $0 + $1.nodeCount })
@@ -68,7 +72,8 @@ package struct TreeEnsemble: Sendable {
               defaultLeft: tree.defaultLeft[node],
               left: Int32(offset + packedIndex[Int(tree.leftChildren[node])])))
         }
-        nodeValues.append(contentsOf: tree.values[(node * outputCount)..<((node + 1) * outputCount)])
+        nodeValues.append(
+          contentsOf: tree.values[(node * outputCount)..<((node + 1) * outputCount)])
       }
     }
     self.trees = trees
@@ -77,6 +82,9 @@ package struct TreeEnsemble: Sendable {
     self.nodes = nodes
     self.roots = roots
     self.depths = trees.map(\.depth)
+    self.groupSteps = stride(from: 0, to: trees.count, by: Self.treeLanes).map { first in
+      trees[first..<min(trees.count, first + Self.treeLanes)].map(\.depth).max() ?? 0
+    }
     self.nodeValues = nodeValues
   }
 
@@ -180,25 +188,46 @@ package struct TreeEnsemble: Sendable {
     row: UnsafePointer<Float>, _ body: (Int) -> Void
   ) {
     self.nodes.withUnsafeBufferPointer { nodes in
-      withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.treeLanes) { scratch in
-        let cursor = scratch.baseAddress!
-        let offsets = cursor + Self.treeLanes
-        for lane in 0..<Self.treeLanes { offsets[lane] = 0 }
-        var first = 0
-        while first < self.roots.count {
-          let width = min(Self.treeLanes, self.roots.count - first)
-          var steps = 0
-          for lane in 0..<width {
-            cursor[lane] = self.roots[first + lane]
-            steps = max(steps, self.depths[first + lane])
+      self.roots.withUnsafeBufferPointer { roots in
+        self.groupSteps.withUnsafeBufferPointer { groupSteps in
+          withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.treeLanes) { scratch in
+            let cursor = scratch.baseAddress!
+            var first = 0
+            var group = 0
+            while first < roots.count {
+              let width = min(Self.treeLanes, roots.count - first)
+              for lane in 0..<width { cursor[lane] = roots[first + lane] }
+              Self.walk(
+                nodes: nodes.baseAddress!, steps: groupSteps[group], width: width, cursor: cursor,
+                row: row)
+              for lane in 0..<width { body(cursor[lane]) }
+              first += width
+              group += 1
+            }
           }
-          Self.walk(
-            nodes: nodes.baseAddress!, steps: steps, width: width, cursor: cursor, offsets: offsets,
-            values: row)
-          for lane in 0..<width { body(cursor[lane]) }
-          first += width
         }
       }
+    }
+  }
+
+  /// `walk` for walks that all read the same row (one row through `width` trees).
+  @inline(__always)
+  private static func walk(
+    nodes: UnsafePointer<PackedNode>, steps: Int, width: Int, cursor: UnsafeMutablePointer<Int>,
+    row: UnsafePointer<Float>
+  ) {
+    for _ in 0..<steps {
+      var moved = 0
+      for lane in 0..<width {
+        let current = cursor[lane]
+        let node = nodes[current]
+        let value = row[node.feature]
+        let goesLeft = node.defaultLeft ? !(value > node.threshold) : value <= node.threshold
+        let next = Int(node.left) &+ (goesLeft ? 0 : 1)
+        moved |= current ^ next
+        cursor[lane] = next
+      }
+      if moved == 0 { break }
     }
   }
 
@@ -268,12 +297,14 @@ package struct TreeEnsemble: Sendable {
                         offsets[lane] = (first - start + lane) * featureCount
                       }
                       Self.walk(
-                        nodes: nodes.baseAddress!, steps: self.depths[tree], width: width, cursor: cursor,
+                        nodes: nodes.baseAddress!, steps: self.depths[tree], width: width,
+                        cursor: cursor,
                         offsets: offsets, values: blockValues)
                       for lane in 0..<width {
                         let row = first + lane
                         for index in 0..<outputCount {
-                          out.base[row * outputCount + index] += nodeValues[cursor[lane] * outputCount + index]
+                          out.base[row * outputCount + index] +=
+                            nodeValues[cursor[lane] * outputCount + index]
                         }
                       }
                       first += width
