@@ -23,6 +23,7 @@ let package = Package(
     .executable(name: "registry-service", targets: ["RegistryService"]),
     .executable(name: "inference-gateway", targets: ["InferenceGateway"]),
     .executable(name: "monitor-service", targets: ["MonitorService"]),
+    .executable(name: "dcmms", targets: ["DcmmsTool"]),
     .executable(name: "dcmms-bench", targets: ["Benchmarks"]),
     .executable(name: "dcmms-protogen", targets: ["ProtoGen"]),
     .executable(name: "dcmms-fuzz", targets: ["Fuzz"]),
@@ -71,6 +72,7 @@ let package = Package(
     .executableTarget(name: "MonitorService", dependencies: serviceDependencies, path: "Services/MonitorService", swiftSettings: settings),
 
     // MARK: - Tools and benchmarks
+    .executableTarget(name: "DcmmsTool", dependencies: serviceDependencies, path: "Services/dcmms", swiftSettings: settings),
     .executableTarget(name: "ProtoGen", path: "Tools/ProtoGen", swiftSettings: settings),
     .executableTarget(
       name: "Fuzz", dependencies: ["RPCCore", "WireProtos"], path: "Tools/Fuzz", swiftSettings: settings),
@@ -89,6 +91,7 @@ let package = Package(
     .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "NetworkIO", "RPC", "RPCCore", "WireProtos"], swiftSettings: settings),
     .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: settings),
     .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"], swiftSettings: settings),
+    .testTarget(name: "DcmmsToolTests", swiftSettings: settings),
     .testTarget(
       name: "ModelMathTests", dependencies: ["ModelMath"], resources: [.copy("Fixtures")],
       swiftSettings: settings),

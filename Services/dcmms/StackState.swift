@@ -1,0 +1,91 @@
+import Foundation
+
+/// What `dcmms up` started, recorded in `<state-dir>/stack.json` so that `down`, `status` and
+/// the client commands find it again.
+struct StackState: Codable {
+  /// One process of the stack.
+  struct Component: Codable {
+    /// `postgres`, `redis`, or a service's executable name.
+    var name: String
+    /// The process ID.
+    var pid: Int32
+    /// The process's start time in clock ticks since boot (`/proc/PID/stat` field 22): with the
+    /// PID it identifies the process even after the PID is reused.
+    var startTime: UInt64
+    /// The RPC port of a service, the port of PostgreSQL or Redis.
+    var port: Int
+    /// The admin HTTP port of a service; nil for PostgreSQL and Redis.
+    var adminPort: Int?
+    /// The component's log file.
+    var logPath: String
+
+    /// Whether this is one of the five services (it has an admin port).
+    var isService: Bool { self.adminPort != nil }
+  }
+
+  /// Components in start order; `down` stops them in reverse.
+  var components: [Component] = []
+
+  /// The services, in start order.
+  var services: [Component] { self.components.filter(\.isService) }
+
+  /// The component called `name`.
+  func component(_ name: String) -> Component? { self.components.first { $0.name == name } }
+}
+
+/// Where a stack keeps its files.
+struct StateDirectory {
+  /// The directory itself.
+  let path: String
+
+  /// The recorded `StackState`.
+  var stateFile: String { self.path + "/stack.json" }
+  /// The HMAC secret that signs tokens (mode 0600).
+  var secretFile: String { self.path + "/token-secret" }
+  /// The PostgreSQL cluster's parent directory (owned by the `postgres` user when run as root).
+  var postgresDirectory: String { self.path + "/pg" }
+  /// Log files of every component.
+  var logDirectory: String { self.path + "/logs" }
+
+  /// The state directory named by `--state-dir`, `DCMMS_STATE_DIR`, or the default.
+  static let defaultPath = "/var/tmp/dcmms"
+
+  /// Reads the recorded state, or nil when nothing was recorded.
+  func load() throws -> StackState? {
+    guard let data = FileManager.default.contents(atPath: self.stateFile) else { return nil }
+    do {
+      return try JSONDecoder().decode(StackState.self, from: data)
+    } catch {
+      throw DcmmsError(.environment, "\(self.stateFile) is not a stack record (\(error)); remove it if nothing runs")
+    }
+  }
+
+  /// Records `state`, replacing the file atomically.
+  func save(_ state: StackState) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(state).write(to: URL(fileURLWithPath: self.stateFile), options: .atomic)
+  }
+
+  /// Forgets the recorded state.
+  func clear() {
+    try? FileManager.default.removeItem(atPath: self.stateFile)
+  }
+
+  /// The token secret, or nil before the first `up`.
+  func loadSecret() -> String? {
+    guard let data = FileManager.default.contents(atPath: self.secretFile) else { return nil }
+    let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return secret.isEmpty ? nil : secret
+  }
+
+  /// The token secret, made (32 random bytes, hex) and stored on first use.
+  func loadOrCreateSecret() throws -> String {
+    if let secret = self.loadSecret() { return secret }
+    var generator = SystemRandomNumberGenerator()
+    let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    guard FileManager.default.createFile(atPath: self.secretFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+    else { throw DcmmsError(.environment, "cannot write \(self.secretFile)") }
+    return secret
+  }
+}
