@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Starts programs as detached children: their own session (so they outlive `dcmms`), an empty
@@ -30,7 +30,8 @@ enum ChildProcess {
     var defaultSignals = sigset_t()
     sigfillset(&defaultSignals)
     posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-    let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc 2.26+); spawn.h hides it behind _GNU_SOURCE
+    // POSIX_SPAWN_SETSID (glibc 2.26+): spawn.h declares it only under _GNU_SOURCE.
+    let setsid: Int32 = 0x80
     posix_spawnattr_setflags(
       &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (detached ? setsid : 0)))
 
@@ -42,7 +43,8 @@ enum ChildProcess {
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
 
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    let envp =
+      environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
       for pointer in argv { free(pointer) }
       for pointer in envp { free(pointer) }
@@ -50,7 +52,8 @@ enum ChildProcess {
     var pid: pid_t = 0
     let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
     guard result == 0 else {
-      throw DcmmsError(.startFailed, "cannot start \(executable): \(String(cString: strerror(result)))")
+      throw DcmmsError(
+        .startFailed, "cannot start \(executable): \(String(cString: strerror(result)))")
     }
     return pid
   }
@@ -59,11 +62,14 @@ enum ChildProcess {
   /// capturing its output.
   /// - Returns: The exit status (or 128 + signal) and the combined stdout and stderr.
   static func run(
-    _ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment
+    _ executable: String, _ arguments: [String],
+    environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> (status: Int32, output: String) {
-    let outputPath = NSTemporaryDirectory() + "dcmms-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
+    let outputPath =
+      NSTemporaryDirectory() + "dcmms-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
     defer { unlink(outputPath) }
-    let pid = try self.spawn(executable, arguments, environment: environment, logPath: outputPath, detached: false)
+    let pid = try self.spawn(
+      executable, arguments, environment: environment, logPath: outputPath, detached: false)
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""

@@ -6,14 +6,17 @@ import ServiceRuntime
 /// and the `DCMMS_*` variables work as in the services) and returns the exit status.
 enum Commands {
   static let stateDirOption = ConfigurationOption.string(
-    "state-dir", default: StateDirectory.defaultPath, help: "Directory of the stack's state, logs, PIDs and token secret.")
+    "state-dir", default: StateDirectory.defaultPath,
+    help: "Directory of the stack's state, logs, PIDs and token secret.")
 
   /// Parses `arguments`; nil when help was printed.
   private static func parse(
     _ command: String, _ summary: String, _ options: [ConfigurationOption], _ arguments: [String]
   ) throws -> (stack: LocalStack, configuration: Configuration)? {
-    let schema = ConfigurationSchema(service: "dcmms \(command)", summary: summary, options: [Self.stateDirOption] + options)
-    switch try schema.parse(arguments: arguments, environment: ProcessInfo.processInfo.environment) {
+    let schema = ConfigurationSchema(
+      service: "dcmms \(command)", summary: summary, options: [Self.stateDirOption] + options)
+    switch try schema.parse(arguments: arguments, environment: ProcessInfo.processInfo.environment)
+    {
     case .helpRequested(let text):
       print(text, terminator: "")
       return nil
@@ -31,21 +34,28 @@ enum Commands {
   // MARK: - Stack
 
   static func up(_ arguments: [String]) async throws -> Int32 {
-    guard let (stack, _) = try self.parse("up", "Starts the local stack and waits until every service is ready.", [], arguments)
+    guard
+      let (stack, _) = try self.parse(
+        "up", "Starts the local stack and waits until every service is ready.", [], arguments)
     else { return 0 }
     let start = ContinuousClock.now
     let (state, started) = try stack.up(log: self.log)
     if started {
-      print("the stack is up in \((ContinuousClock.now - start).millisecondsText) (state dir \(stack.directory.path))")
+      print(
+        "the stack is up in \((ContinuousClock.now - start).millisecondsText) (state dir \(stack.directory.path))"
+      )
     } else {
-      print("the stack is already running (state dir \(stack.directory.path)); `dcmms down` stops it")
+      print(
+        "the stack is already running (state dir \(stack.directory.path)); `dcmms down` stops it")
     }
     self.printTable(state)
     return 0
   }
 
   static func down(_ arguments: [String]) throws -> Int32 {
-    guard let (stack, _) = try self.parse("down", "Stops exactly what `dcmms up` started, by recorded PID.", [], arguments)
+    guard
+      let (stack, _) = try self.parse(
+        "down", "Stops exactly what `dcmms up` started, by recorded PID.", [], arguments)
     else { return 0 }
     if try stack.down(log: self.log) {
       print("the stack is stopped (state dir \(stack.directory.path))")
@@ -58,21 +68,26 @@ enum Commands {
   static func status(_ arguments: [String]) throws -> Int32 {
     guard
       let (stack, _) = try self.parse(
-        "status", "Shows each component's PID and whether it is alive and ready; exits 1 unless all are ready.", [],
+        "status",
+        "Shows each component's PID and whether it is alive and ready; exits 1 unless all are ready.",
+        [],
         arguments)
     else { return 0 }
     guard let state = try stack.directory.load() else {
       print("nothing is running (state dir \(stack.directory.path))")
       return 1
     }
-    print("component".padded(to: 19) + "pid".padded(to: 9) + "alive".padded(to: 7) + "ready".padded(to: 7) + "listens on")
+    print(
+      "component".padded(to: 19) + "pid".padded(to: 9) + "alive".padded(to: 7)
+        + "ready".padded(to: 7) + "listens on")
     var allReady = true
     for component in state.components {
       let alive = ProcessTable.isAlive(pid: component.pid, startTime: component.startTime)
       let ready = alive && LocalStack.isReady(component)
       allReady = allReady && ready
       print(
-        component.name.padded(to: 19) + "\(component.pid)".padded(to: 9) + (alive ? "yes" : "no").padded(to: 7)
+        component.name.padded(to: 19) + "\(component.pid)".padded(to: 9)
+          + (alive ? "yes" : "no").padded(to: 7)
           + (ready ? "yes" : "no").padded(to: 7) + self.addresses(component))
     }
     return allReady ? 0 : 1
@@ -86,7 +101,9 @@ enum Commands {
   private static func printTable(_ state: StackState) {
     print("component".padded(to: 19) + "pid".padded(to: 9) + "listens on".padded(to: 55) + "log")
     for component in state.components {
-      print(component.name.padded(to: 19) + "\(component.pid)".padded(to: 9) + self.addresses(component).padded(to: 55) + component.logPath)
+      print(
+        component.name.padded(to: 19) + "\(component.pid)".padded(to: 9)
+          + self.addresses(component).padded(to: 55) + component.logPath)
     }
   }
 
@@ -95,7 +112,8 @@ enum Commands {
   private static func client(_ stack: LocalStack) throws -> StackClient {
     let state = try stack.runningState()
     guard let secret = stack.directory.loadSecret() else {
-      throw DcmmsError(.notRunning, "no token secret in \(stack.directory.path); start the stack with `dcmms up`")
+      throw DcmmsError(
+        .notRunning, "no token secret in \(stack.directory.path); start the stack with `dcmms up`")
     }
     return StackClient(state: state, secret: secret)
   }
@@ -103,13 +121,17 @@ enum Commands {
   static func demo(_ arguments: [String]) async throws -> Int32 {
     guard
       let (stack, _) = try self.parse(
-        "demo", "Starts the stack if it is not running, then runs the platform's main job and prints what happened.", [],
+        "demo",
+        "Starts the stack if it is not running, then runs the platform's main job and prints what happened.",
+        [],
         arguments)
     else { return 0 }
     let start = ContinuousClock.now
     let (state, started) = try stack.up(log: self.log)
     if started {
-      print("started the stack in \((ContinuousClock.now - start).millisecondsText) (state dir \(stack.directory.path))")
+      print(
+        "started the stack in \((ContinuousClock.now - start).millisecondsText) (state dir \(stack.directory.path))"
+      )
       self.printTable(state)
     } else {
       print("using the running stack (state dir \(stack.directory.path))")
@@ -121,7 +143,9 @@ enum Commands {
   static func health(_ arguments: [String]) async throws -> Int32 {
     guard
       let (stack, _) = try self.parse(
-        "health", "Calls Health/Check over RPC and GET /readyz on every service; exits 1 unless all are healthy.", [],
+        "health",
+        "Calls Health/Check over RPC and GET /readyz on every service; exits 1 unless all are healthy.",
+        [],
         arguments)
     else { return 0 }
     let client = try self.client(stack)
@@ -132,10 +156,13 @@ enum Commands {
       do {
         let result = try await client.checkHealth(service)
         healthy = healthy && result.status == "SERVING" && readyz?.status == 200
-        print(service.name.padded(to: 19) + result.status.padded(to: 12) + result.latency.millisecondsText.padded(to: 11) + readyText)
+        print(
+          service.name.padded(to: 19) + result.status.padded(to: 12)
+            + result.latency.millisecondsText.padded(to: 11) + readyText)
       } catch {
         healthy = false
-        print(service.name.padded(to: 19) + "UNREACHABLE".padded(to: 23) + readyText + "  (\(error))")
+        print(
+          service.name.padded(to: 19) + "UNREACHABLE".padded(to: 23) + readyText + "  (\(error))")
       }
     }
     return healthy ? 0 : 1
@@ -153,14 +180,19 @@ enum Commands {
         ], arguments)
     else { return 0 }
     let ttl = configuration.integer("ttl")
-    guard ttl > 0, ttl <= 366 * 86_400 else { throw DcmmsError(.usage, "--ttl must be between 1 and 31622400 seconds") }
+    guard ttl > 0, ttl <= 366 * 86_400 else {
+      throw DcmmsError(.usage, "--ttl must be between 1 and 31622400 seconds")
+    }
     let subject = configuration.string("subject")
     guard !subject.isEmpty else { throw DcmmsError(.usage, "--subject must not be empty") }
     guard let secret = stack.directory.loadSecret() else {
-      throw DcmmsError(.notRunning, "no token secret in \(stack.directory.path); start the stack with `dcmms up`")
+      throw DcmmsError(
+        .notRunning, "no token secret in \(stack.directory.path); start the stack with `dcmms up`")
     }
     let authority = TokenAuthority(secret: Array(secret.utf8))
-    print(authority.makeToken(subject: subject, role: Role(configuration.string("role")), lifetime: .seconds(ttl)))
+    print(
+      authority.makeToken(
+        subject: subject, role: Role(configuration.string("role")), lifetime: .seconds(ttl)))
     return 0
   }
 
@@ -170,7 +202,9 @@ enum Commands {
       print(callUsage + "\n\nCalls a method of a running service over RPC with a service token.")
       return arguments.isEmpty ? 2 : 0
     }
-    guard method == "echo" else { throw DcmmsError(.usage, "unknown method '\(method)'; \(callUsage)") }
+    guard method == "echo" else {
+      throw DcmmsError(.usage, "unknown method '\(method)'; \(callUsage)")
+    }
     guard
       let (stack, configuration) = try self.parse(
         "call echo", "Calls Echo/Echo on a service and prints the reply and the latency.",

@@ -3,7 +3,7 @@ import RPC
 import ServiceRuntime
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// The `dcmms` executable: brings the local stack up and down, mints tokens, runs the demo and
@@ -32,7 +32,8 @@ struct DcmmsMain {
 
   static func main() async {
     var arguments = Array(CommandLine.arguments.dropFirst())
-    guard let command = arguments.first, command != "--help", command != "-h", command != "help" else {
+    guard let command = arguments.first, command != "--help", command != "-h", command != "help"
+    else {
       print(Self.usage, terminator: "")
       exit(arguments.isEmpty ? 2 : 0)
     }

@@ -22,10 +22,14 @@ struct Demo {
     for service in services {
       steps.append(
         Step(title: "readiness", service: service.name) {
-          guard let adminPort = service.adminPort, let reply = Loopback.httpGet(port: adminPort, path: "/readyz") else {
+          guard let adminPort = service.adminPort,
+            let reply = Loopback.httpGet(port: adminPort, path: "/readyz")
+          else {
             throw DcmmsError(.callFailed, "no answer on 127.0.0.1:\(service.adminPort ?? 0)/readyz")
           }
-          guard reply.status == 200 else { throw DcmmsError(.callFailed, "/readyz answered \(reply.status): \(reply.body)") }
+          guard reply.status == 200 else {
+            throw DcmmsError(.callFailed, "/readyz answered \(reply.status): \(reply.body)")
+          }
           return "GET /readyz → 200 on 127.0.0.1:\(adminPort)"
         })
     }
@@ -33,7 +37,9 @@ struct Demo {
       steps.append(
         Step(title: "health", service: service.name) {
           let result = try await self.client.checkHealth(service)
-          guard result.status == "SERVING" else { throw DcmmsError(.callFailed, "Health/Check says \(result.status)") }
+          guard result.status == "SERVING" else {
+            throw DcmmsError(.callFailed, "Health/Check says \(result.status)")
+          }
           return "Health/Check → \(result.status) in \(result.latency.millisecondsText)"
         })
     }
@@ -42,7 +48,8 @@ struct Demo {
         Step(title: "echo", service: service.name) {
           let text = "telemetry-\(service.name)"
           let result = try await self.client.echo(service, text: text, count: 20)
-          return "Echo ×20 round trips → '\(result.text)'; first \(result.first.millisecondsText), median \(result.median.millisecondsText)"
+          return
+            "Echo ×20 round trips → '\(result.text)'; first \(result.first.millisecondsText), median \(result.median.millisecondsText)"
         })
     }
     return steps
@@ -64,7 +71,9 @@ struct Demo {
         print("\(prefix) FAIL  \(error)")
       }
     }
-    print("\(steps.count - failures) of \(steps.count) steps passed in \((ContinuousClock.now - start).millisecondsText)")
+    print(
+      "\(steps.count - failures) of \(steps.count) steps passed in \((ContinuousClock.now - start).millisecondsText)"
+    )
     return failures
   }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Small blocking socket helpers for 127.0.0.1: free ports, reachability, an HTTP GET, a Redis
@@ -13,14 +13,20 @@ enum Loopback {
     defer { close(socket) }
     var address = self.address(port: 0)
     let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
     }
-    guard bound == 0 else { throw DcmmsError(.environment, "cannot bind a loopback port: \(self.lastError)") }
+    guard bound == 0 else {
+      throw DcmmsError(.environment, "cannot bind a loopback port: \(self.lastError)")
+    }
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let named = withUnsafeMutablePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
     }
-    guard named == 0 else { throw DcmmsError(.environment, "getsockname failed: \(self.lastError)") }
+    guard named == 0 else {
+      throw DcmmsError(.environment, "getsockname failed: \(self.lastError)")
+    }
     return Int(UInt16(bigEndian: address.sin_port))
   }
 
@@ -34,7 +40,9 @@ enum Loopback {
   /// Sends `GET path` to 127.0.0.1:`port`.
   /// - Returns: The status code and body, or nil when nothing answered.
   static func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
-    guard let reply = self.exchange(port: port, request: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    guard
+      let reply = self.exchange(
+        port: port, request: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     else { return nil }
     let parts = reply.components(separatedBy: "\r\n\r\n")
     let statusLine = parts.first?.split(separator: "\r\n").first ?? ""
@@ -61,8 +69,11 @@ enum Loopback {
   }
 
   private static func makeSocket() throws -> Int32 {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard socket >= 0 else { throw DcmmsError(.environment, "cannot open a socket: \(self.lastError)") }
+    let socket = Glibc.socket(
+      AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard socket >= 0 else {
+      throw DcmmsError(.environment, "cannot open a socket: \(self.lastError)")
+    }
     // Loopback answers at once; two seconds only guards against a stuck peer.
     var timeout = timeval(tv_sec: 2, tv_usec: 0)
     setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Looks at and signals processes by PID, checking each time that the PID still names the
@@ -16,7 +16,9 @@ enum ProcessTable {
     // The command name (field 2) may hold spaces; fields after it are plain.
     let fields = text[text.index(after: close)...].split(separator: " ")
     // fields[0] is field 3 (state); field 22 is fields[19].
-    guard fields.count > 19, let state = fields[0].first, let startTime = UInt64(fields[19]) else { return nil }
+    guard fields.count > 19, let state = fields[0].first, let startTime = UInt64(fields[19]) else {
+      return nil
+    }
     return (startTime, state)
   }
 

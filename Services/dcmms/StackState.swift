@@ -56,7 +56,9 @@ struct StateDirectory {
     do {
       return try JSONDecoder().decode(StackState.self, from: data)
     } catch {
-      throw DcmmsError(.environment, "\(self.stateFile) is not a stack record (\(error)); remove it if nothing runs")
+      throw DcmmsError(
+        .environment,
+        "\(self.stateFile) is not a stack record (\(error)); remove it if nothing runs")
     }
   }
 
@@ -75,7 +77,8 @@ struct StateDirectory {
   /// The token secret, or nil before the first `up`.
   func loadSecret() -> String? {
     guard let data = FileManager.default.contents(atPath: self.secretFile) else { return nil }
-    let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(
+      in: .whitespacesAndNewlines)
     return secret.isEmpty ? nil : secret
   }
 
@@ -83,8 +86,13 @@ struct StateDirectory {
   func loadOrCreateSecret() throws -> String {
     if let secret = self.loadSecret() { return secret }
     var generator = SystemRandomNumberGenerator()
-    let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    guard FileManager.default.createFile(atPath: self.secretFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+    let secret = (0..<32).map { _ in
+      String(format: "%02x", UInt8.random(in: 0...255, using: &generator))
+    }.joined()
+    guard
+      FileManager.default.createFile(
+        atPath: self.secretFile, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]
+      )
     else { throw DcmmsError(.environment, "cannot write \(self.secretFile)") }
     return secret
   }

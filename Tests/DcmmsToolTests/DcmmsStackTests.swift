@@ -2,23 +2,32 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// The built executables, found next to the test bundle (`.build/<triple>/debug`).
 private enum BuiltProducts {
   static let directory: String = {
-    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let executable =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments[0]
     var directory = (executable as NSString).deletingLastPathComponent
     // `swift test` may run the binary inside `dcmmsPackageTests.xctest`, a file in the build dir.
-    if directory.hasSuffix(".xctest") { directory = (directory as NSString).deletingLastPathComponent }
+    if directory.hasSuffix(".xctest") {
+      directory = (directory as NSString).deletingLastPathComponent
+    }
     return directory
   }()
 
-  static let names = ["dcmms", "registry-service", "feature-service", "training-service", "inference-gateway", "monitor-service"]
+  static let names = [
+    "dcmms", "registry-service", "feature-service", "training-service", "inference-gateway",
+    "monitor-service",
+  ]
 
   static var areBuilt: Bool {
-    self.names.allSatisfy { FileManager.default.isExecutableFile(atPath: "\(self.directory)/\($0)") }
+    self.names.allSatisfy {
+      FileManager.default.isExecutableFile(atPath: "\(self.directory)/\($0)")
+    }
   }
 }
 
@@ -32,7 +41,9 @@ private struct Run {
 ///
 /// Spawned with posix_spawn and reaped with waitpid: Foundation's `Process` did not notice the
 /// exit of a child here, which left the test waiting on a zombie.
-private func dcmms(_ arguments: [String], stateDirectory: String, timeout: Duration = .seconds(90)) throws -> Run {
+private func dcmms(_ arguments: [String], stateDirectory: String, timeout: Duration = .seconds(90))
+  throws -> Run
+{
   let outputPath = stateDirectory + "-output-\(UUID().uuidString)"
   defer { try? FileManager.default.removeItem(atPath: outputPath) }
   var actions = posix_spawn_file_actions_t()
@@ -42,7 +53,8 @@ private func dcmms(_ arguments: [String], stateDirectory: String, timeout: Durat
   posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
   posix_spawn_file_actions_adddup2(&actions, 1, 2)
   let executable = "\(BuiltProducts.directory)/dcmms"
-  let argv = ([executable] + arguments + ["--state-dir", stateDirectory]).map { strdup($0) } + [nil]
+  let argv =
+    ([executable] + arguments + ["--state-dir", stateDirectory]).map { strdup($0) } + [nil]
   defer { for pointer in argv { free(pointer) } }
   var pid: pid_t = 0
   let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
@@ -66,7 +78,9 @@ private func dcmms(_ arguments: [String], stateDirectory: String, timeout: Durat
 }
 
 /// The PIDs and start times recorded in `stack.json`.
-private func recordedProcesses(in stateDirectory: String) throws -> [(name: String, pid: Int32, startTime: UInt64)] {
+private func recordedProcesses(in stateDirectory: String) throws -> [(
+  name: String, pid: Int32, startTime: UInt64
+)] {
   let data = try #require(FileManager.default.contents(atPath: stateDirectory + "/stack.json"))
   let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
   let components = try #require(object["components"] as? [[String: Any]])
@@ -92,8 +106,11 @@ private func isRunning(pid: Int32, startTime: UInt64) -> Bool {
 struct DcmmsStackTests {
   @Test(
     "up, status, demo, up again, down, down again",
-    .enabled(if: geteuid() == 0, "needs root: it may install Debian packages and runs initdb as postgres"),
-    .enabled(if: BuiltProducts.areBuilt, "needs the service executables built next to the tests (swift build)"),
+    .enabled(
+      if: geteuid() == 0, "needs root: it may install Debian packages and runs initdb as postgres"),
+    .enabled(
+      if: BuiltProducts.areBuilt,
+      "needs the service executables built next to the tests (swift build)"),
     .timeLimit(.minutes(5)))
   func lifecycle() throws {
     let stateDirectory = NSTemporaryDirectory() + "dcmms-e2e-\(UUID().uuidString.prefix(8))"
@@ -113,7 +130,9 @@ struct DcmmsStackTests {
     let expected = ["postgres", "redis"] + BuiltProducts.names.dropFirst()
     #expect(Set(processes.map(\.name)) == Set(expected))
     for process in processes {
-      #expect(isRunning(pid: process.pid, startTime: process.startTime), "\(process.name) is not running after up")
+      #expect(
+        isRunning(pid: process.pid, startTime: process.startTime),
+        "\(process.name) is not running after up")
     }
 
     let status = try dcmms(["status"], stateDirectory: stateDirectory)
@@ -127,9 +146,11 @@ struct DcmmsStackTests {
     #expect(demo.status == 0, "demo failed:\n\(demo.output)")
     #expect(demo.output.contains("using the running stack"))
     #expect(!demo.output.contains("FAIL"), "\(demo.output)")
-    let summary = demo.output.split(separator: "\n").last { $0.contains("steps passed") }.map(String.init) ?? ""
+    let summary =
+      demo.output.split(separator: "\n").last { $0.contains("steps passed") }.map(String.init) ?? ""
     let counts = summary.split(separator: " ").compactMap { Int($0) }
-    #expect(counts.count >= 2 && counts[0] == counts[1] && counts[0] > 0, "demo summary: \(summary)")
+    #expect(
+      counts.count >= 2 && counts[0] == counts[1] && counts[0] > 0, "demo summary: \(summary)")
 
     let again = try dcmms(["up"], stateDirectory: stateDirectory)
     #expect(again.status == 0)
@@ -141,7 +162,9 @@ struct DcmmsStackTests {
     #expect(down.status == 0, "down failed:\n\(down.output)")
     #expect(down.output.contains("the stack is stopped"))
     for process in processes {
-      #expect(!isRunning(pid: process.pid, startTime: process.startTime), "\(process.name) (pid \(process.pid)) still runs after down")
+      #expect(
+        !isRunning(pid: process.pid, startTime: process.startTime),
+        "\(process.name) (pid \(process.pid)) still runs after down")
     }
 
     let downAgain = try dcmms(["down"], stateDirectory: stateDirectory)
@@ -159,10 +182,14 @@ struct DcmmsStackTests {
   func clientCommandsWithoutStack() throws {
     let stateDirectory = NSTemporaryDirectory() + "dcmms-empty-\(UUID().uuidString.prefix(8))"
     defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
-    for arguments in [["health"], ["call", "echo", "--service", "feature-service"], ["token", "--role", "viewer"]] {
+    for arguments in [
+      ["health"], ["call", "echo", "--service", "feature-service"], ["token", "--role", "viewer"],
+    ] {
       let run = try dcmms(arguments, stateDirectory: stateDirectory)
       #expect(run.status == 1, "\(arguments): \(run.output)")
-      #expect(run.output.contains("dcmms up"), "\(arguments) should say how to start the stack: \(run.output)")
+      #expect(
+        run.output.contains("dcmms up"),
+        "\(arguments) should say how to start the stack: \(run.output)")
     }
     let unknown = try dcmms(["launch"], stateDirectory: stateDirectory)
     #expect(unknown.status == 2)
