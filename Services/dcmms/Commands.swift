@@ -127,7 +127,7 @@ enum Commands {
         arguments)
     else { return 0 }
     let start = ContinuousClock.now
-    let (state, started) = try stack.up(log: self.log)
+    let (state, started) = try stack.up(restartIfDegraded: true, log: self.log)
     if started {
       print(
         "started the stack in \((ContinuousClock.now - start).millisecondsText) (state dir \(stack.directory.path))"

@@ -74,21 +74,36 @@ struct LocalStack {
   /// Starts the stack unless it runs.
   /// - Parameter log: Progress lines.
   /// - Returns: The stack's record and whether this call started it.
-  func up(log: (String) -> Void) throws -> (state: StackState, started: Bool) {
+  /// - Parameter restartIfDegraded: When some recorded components died, stop the rest and
+  ///   start afresh (the demo); otherwise warn and keep the stack as it is.
+  func up(
+    restartIfDegraded: Bool = false, log: (String) -> Void
+  ) throws -> (state: StackState, started: Bool) {
+    try self.prepareDirectory()
+    return try self.directory.withLock {
+      try self.upLocked(restartIfDegraded: restartIfDegraded, log: log)
+    }
+  }
+
+  private func upLocked(
+    restartIfDegraded: Bool, log: (String) -> Void
+  ) throws -> (state: StackState, started: Bool) {
     if let recorded = try self.liveness() {
-      if !recorded.alive.isEmpty {
+      let deadNames = recorded.dead.map(\.name).joined(separator: ", ")
+      if !recorded.alive.isEmpty, recorded.dead.isEmpty || !restartIfDegraded {
         if !recorded.dead.isEmpty {
-          log(
-            "warning: not running: \(recorded.dead.map(\.name).joined(separator: ", ")); `dcmms down && dcmms up` restarts the stack"
-          )
+          log("warning: not running: \(deadNames); `dcmms down && dcmms up` restarts the stack")
         }
         return (recorded.state, false)
       }
-      self.directory.clear()  // a stale record: nothing of it runs
+      if !recorded.alive.isEmpty {
+        log("not running: \(deadNames); restarting the stack")
+        self.stop(recorded.state, log: log)
+      }
+      self.directory.clear()  // nothing of the record runs any more
     }
     try self.checkBinaries()
     try PackageInstaller.installMissing(log: log)
-    try self.prepareDirectory()
     let secret = try self.directory.loadOrCreateSecret()
 
     var state = StackState()
@@ -311,6 +326,11 @@ struct LocalStack {
   /// PostgreSQL with pg_ctl.
   /// - Returns: Whether anything was running.
   func down(log: (String) -> Void) throws -> Bool {
+    guard FileManager.default.fileExists(atPath: self.directory.path) else { return false }
+    return try self.directory.withLock { try self.downLocked(log: log) }
+  }
+
+  private func downLocked(log: (String) -> Void) throws -> Bool {
     guard let recorded = try self.liveness() else { return false }
     defer { self.directory.clear() }
     guard !recorded.alive.isEmpty else { return false }

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What `dcmms up` started, recorded in `<state-dir>/stack.json` so that `down`, `status` and
 /// the client commands find it again.
 struct StackState: Codable {
@@ -67,6 +71,24 @@ struct StateDirectory {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(state).write(to: URL(fileURLWithPath: self.stateFile), options: .atomic)
+  }
+
+  /// Runs `body` holding an exclusive lock on the directory, so two `up`s (or an `up` and a
+  /// `down`) never interleave.
+  func withLock<T>(_ body: () throws -> T) throws -> T {
+    let descriptor = open(self.path + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw DcmmsError(
+        .environment, "cannot open \(self.path)/lock: \(String(cString: strerror(errno)))")
+    }
+    defer { close(descriptor) }  // closing releases the lock
+    while flock(descriptor, LOCK_EX) != 0 {
+      guard errno == EINTR else {
+        throw DcmmsError(
+          .environment, "cannot lock \(self.path)/lock: \(String(cString: strerror(errno)))")
+      }
+    }
+    return try body()
   }
 
   /// Forgets the recorded state.

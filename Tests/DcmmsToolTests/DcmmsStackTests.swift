@@ -102,10 +102,16 @@ private func isRunning(pid: Int32, startTime: UInt64) -> Bool {
   return fields[0] != "Z" && UInt64(fields[19]) == startTime
 }
 
+/// Waits up to five seconds for a process to end.
+private func waitUntilGone(pid: Int32, startTime: UInt64) -> Bool {
+  for _ in 0..<100 where isRunning(pid: pid, startTime: startTime) { usleep(50_000) }
+  return !isRunning(pid: pid, startTime: startTime)
+}
+
 @Suite("dcmms local stack", .serialized)
 struct DcmmsStackTests {
   @Test(
-    "up, status, demo, up again, down, down again",
+    "up, status, demo, up again, demo after a crash, down, down again",
     .enabled(
       if: geteuid() == 0, "needs root: it may install Debian packages and runs initdb as postgres"),
     .enabled(
@@ -158,10 +164,26 @@ struct DcmmsStackTests {
     // Nothing new was started: the record is the same.
     #expect(try recordedProcesses(in: stateDirectory).map(\.pid) == processes.map(\.pid))
 
+    // A service that dies: status says so, and the demo restarts the whole stack.
+    let victim = try #require(processes.first { $0.name == "monitor-service" })
+    kill(victim.pid, SIGKILL)
+    #expect(waitUntilGone(pid: victim.pid, startTime: victim.startTime))
+    let degraded = try dcmms(["status"], stateDirectory: stateDirectory)
+    #expect(degraded.status == 1, "status with a dead service: \(degraded.output)")
+    let restarted = try dcmms(["demo"], stateDirectory: stateDirectory)
+    #expect(restarted.status == 0, "demo on a degraded stack failed:\n\(restarted.output)")
+    #expect(restarted.output.contains("restarting the stack"), "\(restarted.output)")
+    for process in processes {
+      #expect(
+        !isRunning(pid: process.pid, startTime: process.startTime),
+        "\(process.name) (pid \(process.pid)) of the first stack still runs after the restart")
+    }
+    let current = try recordedProcesses(in: stateDirectory)
+
     let down = try dcmms(["down"], stateDirectory: stateDirectory)
     #expect(down.status == 0, "down failed:\n\(down.output)")
     #expect(down.output.contains("the stack is stopped"))
-    for process in processes {
+    for process in current {
       #expect(
         !isRunning(pid: process.pid, startTime: process.startTime),
         "\(process.name) (pid \(process.pid)) still runs after down")
