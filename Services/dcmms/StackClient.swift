@@ -89,18 +89,3 @@ struct StackClient {
     }
   }
 }
-
-extension Duration {
-  /// Milliseconds with two decimals, for tables.
-  var millisecondsText: String {
-    let (seconds, attoseconds) = self.components
-    return String(format: "%.2f ms", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
-  }
-}
-
-extension String {
-  /// The string followed by spaces up to `width` characters, for tables.
-  func padded(to width: Int) -> String {
-    self.count >= width ? self : self + String(repeating: " ", count: width - self.count)
-  }
-}
