@@ -211,9 +211,14 @@ enum Commands {
         [
           .choice("service", LocalStack.serviceNames, default: nil, help: "The service to call."),
           .string("text", default: "hello", help: "The text to send."),
+          .string(
+            "token", default: "", help: "Bearer token to send; empty sends a fresh service token.",
+            secret: true),
         ], Array(arguments.dropFirst()))
     else { return 0 }
-    let client = try self.client(stack)
+    var client = try self.client(stack)
+    let token = configuration.string("token")
+    client.bearerToken = token.isEmpty ? nil : token
     let service = try client.service(configuration.string("service"))
     let result = try await client.echo(service, text: configuration.string("text"))
     print("\(service.name) echoed '\(result.text)' in \(result.first.millisecondsText)")

@@ -7,6 +7,8 @@ import WireProtos
 struct StackClient {
   let state: StackState
   let authority: TokenAuthority
+  /// The token sent with every call; nil sends a fresh service token.
+  var bearerToken: String?
 
   init(state: StackState, secret: String) {
     self.state = state
@@ -30,8 +32,9 @@ struct StackClient {
       HostAndPort(host: "127.0.0.1", port: service.port)
     ])
     configuration.defaultTimeout = .seconds(5)
-    configuration.bearerToken = self.authority.makeToken(
-      subject: "dcmms-cli", role: .service, lifetime: .seconds(300))
+    configuration.bearerToken =
+      self.bearerToken
+      ?? self.authority.makeToken(subject: "dcmms-cli", role: .service, lifetime: .seconds(300))
     return RPCClient(configuration: configuration)
   }
 

@@ -164,6 +164,23 @@ struct DcmmsStackTests {
     // Nothing new was started: the record is the same.
     #expect(try recordedProcesses(in: stateDirectory).map(\.pid) == processes.map(\.pid))
 
+    // Tokens: one minted by `token` is accepted, a forged one is refused with a readable error.
+    let viewerToken = try dcmms(
+      ["token", "--role", "viewer", "--ttl", "60"], stateDirectory: stateDirectory)
+    #expect(viewerToken.status == 0)
+    let token = viewerToken.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(token.split(separator: ".").count == 3, "not a JWT: \(token)")
+    let echo = try dcmms(
+      ["call", "echo", "--service", "inference-gateway", "--text", "inverter 7", "--token", token],
+      stateDirectory: stateDirectory)
+    #expect(echo.status == 0, "\(echo.output)")
+    #expect(echo.output.contains("inference-gateway echoed 'inverter 7'"), "\(echo.output)")
+    let forged = try dcmms(
+      ["call", "echo", "--service", "inference-gateway", "--token", token + "x"],
+      stateDirectory: stateDirectory)
+    #expect(forged.status == 1, "\(forged.output)")
+    #expect(forged.output.lowercased().contains("unauthenticated"), "\(forged.output)")
+
     // A service that dies: status says so, and the demo restarts the whole stack.
     let victim = try #require(processes.first { $0.name == "monitor-service" })
     kill(victim.pid, SIGKILL)
