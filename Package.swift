@@ -23,6 +23,7 @@ let package = Package(
     .executable(name: "registry-service", targets: ["RegistryService"]),
     .executable(name: "inference-gateway", targets: ["InferenceGateway"]),
     .executable(name: "monitor-service", targets: ["MonitorService"]),
+    .executable(name: "dcmms", targets: ["DcmmsTool"]),
     .executable(name: "dcmms-bench", targets: ["Benchmarks"]),
     .executable(name: "dcmms-protogen", targets: ["ProtoGen"]),
     .executable(name: "dcmms-fuzz", targets: ["Fuzz"]),
@@ -75,6 +76,7 @@ let package = Package(
     .executableTarget(name: "MonitorService", dependencies: serviceDependencies, path: "Services/MonitorService", swiftSettings: settings),
 
     // MARK: - Tools and benchmarks
+    .executableTarget(name: "DcmmsTool", dependencies: serviceDependencies, path: "Services/dcmms", swiftSettings: settings),
     .executableTarget(name: "ProtoGen", path: "Tools/ProtoGen", swiftSettings: settings),
     .executableTarget(
       name: "Fuzz", dependencies: ["RPCCore", "WireProtos", "ModelCodec"], path: "Tools/Fuzz", swiftSettings: settings),
@@ -107,6 +109,7 @@ let package = Package(
       name: "FeatureServiceTests",
       dependencies: ["FeatureService", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient", "RedisClient"],
       swiftSettings: settings),
+    .testTarget(name: "DcmmsToolTests", swiftSettings: settings),
     .testTarget(
       name: "ModelMathTests", dependencies: ["ModelMath"], resources: [.copy("Fixtures")],
       swiftSettings: settings),
