@@ -111,6 +111,13 @@ let package = Package(
       swiftSettings: settings),
     .testTarget(name: "DcmmsToolTests", swiftSettings: settings),
     .testTarget(
+      name: "ModelFlowTests",
+      dependencies: [
+        "TrainingService", "RegistryService", "InferenceGateway", "ModelCodec", "ModelMath", "RPC", "RPCCore",
+        "WireProtos", "NetworkIO", "PostgresClient", "ServiceRuntime",
+      ],
+      swiftSettings: settings),
+    .testTarget(
       name: "ModelMathTests", dependencies: ["ModelMath"], resources: [.copy("Fixtures")],
       swiftSettings: settings),
   ]

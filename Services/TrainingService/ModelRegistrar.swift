@@ -38,7 +38,8 @@ struct ModelRegistrar: Sendable {
 
   /// Uploads the model file and creates a version of `modelName` for it.
   /// - Parameters:
-  ///   - stage: when set, the new version is moved there (PRODUCTION archives the previous one).
+  ///   - stage: when set, the new version is moved there, through Staging for Production as the
+  ///     registry's stage machine requires (Production archives the previous one).
   /// - Returns: the created (and possibly promoted) version.
   func register(
     file: [UInt8], modelName: String, metadata: VersionMetadata, description: String = "",
@@ -53,11 +54,17 @@ struct ModelRegistrar: Sendable {
     request.createModel = true
     request.idempotencyKey = idempotencyKey
     var version = try await self.registry.call(Registry.Method.CreateModelVersion.self, request)
-    if let stage {
+    let path: [ModelStage]
+    switch stage {
+    case .production?: path = [.staging, .production]
+    case let stage?: path = [stage]
+    case nil: path = []
+    }
+    for step in path {
       var transition = TransitionStageRequest()
       transition.modelName = modelName
       transition.version = version.version
-      transition.toStage = stage
+      transition.toStage = step
       transition.reason = "registered by its training job"
       let response = try await self.registry.call(Registry.Method.TransitionStage.self, transition)
       version = response.version ?? version
