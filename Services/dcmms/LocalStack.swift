@@ -120,8 +120,27 @@ struct LocalStack {
       environment["DCMMS_POSTGRES"] =
         "host=127.0.0.1 port=\(postgres.port) user=dcmms dbname=postgres"
       environment["DCMMS_REDIS"] = "redis://127.0.0.1:\(redis.port)"
+      // Every port is chosen before any service starts, so services that call each other
+      // (the gateway calls the registry, the feature service and the monitor) know where.
+      var ports: [String: (rpc: Int, admin: Int)] = [:]
+      var taken: Set<Int> = [postgres.port, redis.port]
       for name in Self.serviceNames {
-        state.components.append(try self.startService(name, environment: environment))
+        let rpc = try Loopback.freePort(avoiding: taken)
+        taken.insert(rpc)
+        let admin = try Loopback.freePort(avoiding: taken)
+        taken.insert(admin)
+        ports[name] = (rpc, admin)
+      }
+      for (variable, service) in [
+        ("DCMMS_REGISTRY", "registry-service"), ("DCMMS_FEATURE", "feature-service"),
+        ("DCMMS_MONITOR", "monitor-service"), ("DCMMS_TRAINING", "training-service"),
+      ] {
+        if let port = ports[service]?.rpc { environment[variable] = "127.0.0.1:\(port)" }
+      }
+      for name in Self.serviceNames {
+        let port = ports[name]!
+        state.components.append(
+          try self.startService(name, rpcPort: port.rpc, adminPort: port.admin, environment: environment))
         try self.directory.save(state)
       }
       log("waiting for the services to be ready")
@@ -279,12 +298,9 @@ struct LocalStack {
 
   // MARK: Services
 
-  private func startService(_ name: String, environment: [String: String]) throws
-    -> StackState.Component
-  {
-    let rpcPort = try Loopback.freePort()
-    var adminPort = try Loopback.freePort()
-    while adminPort == rpcPort { adminPort = try Loopback.freePort() }
+  private func startService(
+    _ name: String, rpcPort: Int, adminPort: Int, environment: [String: String]
+  ) throws -> StackState.Component {
     let logPath = "\(self.directory.logDirectory)/\(name).log"
     let pid = try ChildProcess.spawn(
       "\(self.binDirectory)/\(name)",

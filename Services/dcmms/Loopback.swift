@@ -8,6 +8,15 @@ import Foundation
 /// PING. Everything here has a short timeout; nothing here leaves the machine.
 enum Loopback {
   /// A TCP port on 127.0.0.1 that nobody listens on right now (the kernel's choice for port 0).
+  /// A free port that is not in `taken` (ports chosen earlier but not yet bound).
+  static func freePort(avoiding taken: Set<Int>) throws -> Int {
+    for _ in 0..<64 {
+      let port = try self.freePort()
+      if !taken.contains(port) { return port }
+    }
+    throw DcmmsError(.environment, "cannot find a free loopback port")
+  }
+
   static func freePort() throws -> Int {
     let socket = try self.makeSocket()
     defer { close(socket) }
