@@ -1,4 +1,4 @@
-package import ModelMath
+import ModelMath
 import WireProtos
 import ZstdCodec
 

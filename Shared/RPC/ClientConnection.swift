@@ -1,8 +1,8 @@
 import Foundation
-package import NetworkIO
-package import RPCCore
+import NetworkIO
+import RPCCore
 import Synchronization
-package import WireProtos
+import WireProtos
 import ZstdCodec
 
 /// The client side of one connection to one server: opens streams on it and routes what the

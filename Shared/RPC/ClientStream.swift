@@ -1,8 +1,8 @@
 import Foundation
-package import NetworkIO
-package import RPCCore
+import NetworkIO
+import RPCCore
 import Synchronization
-package import WireProtos
+import WireProtos
 import ZstdCodec
 
 /// Marks a failure that happened before the server saw the call, so the call may be retried

@@ -1,5 +1,5 @@
-package import RPCCore
-package import WireProtos
+import RPCCore
+import WireProtos
 
 /// The diagnostic `dcmms.v1.Echo` service that every dCMMS service serves: round-trip checks,
 /// latency measurement and streaming checks from `dcmms` and the benchmarks.

@@ -1,4 +1,4 @@
-package import RPCCore
+import RPCCore
 import Synchronization
 package import WireProtos
 

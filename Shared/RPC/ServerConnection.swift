@@ -1,7 +1,7 @@
 import Foundation
-package import NetworkIO
-package import RPCCore
-package import WireProtos
+import NetworkIO
+import RPCCore
+import WireProtos
 import ZstdCodec
 
 /// The server side of one connection: cuts frames, opens and routes calls, and keeps bad

@@ -1,6 +1,6 @@
 import Foundation
-package import NetworkIO
-package import RPCCore
+import NetworkIO
+import RPCCore
 import Synchronization
 package import WireProtos
 import ZstdCodec

@@ -1,4 +1,4 @@
-package import NetworkIO
+import NetworkIO
 /// Configuration, logging, metrics, health endpoints, an HTTP/1.1 codec and lifecycle shared by
 /// every dCMMS executable. Pure Swift (Foundation, Dispatch, Synchronization); no sockets.
 ///

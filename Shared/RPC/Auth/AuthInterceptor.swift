@@ -1,5 +1,5 @@
 import Foundation
-package import RPCCore
+import RPCCore
 import Synchronization
 
 /// Checks the bearer token of every call against the access policy, and records the caller

@@ -1,4 +1,4 @@
-package import NetworkIO
+import NetworkIO
 internal import Foundation
 
 /// The declared options of one service, which parses its command line and environment.

@@ -1,7 +1,7 @@
 import Foundation
-package import NetworkIO
+import NetworkIO
 package import RPC
-package import RPCCore
+import RPCCore
 import WireProtos
 
 /// What every executable of the platform shares, assembled once: options from flags and

@@ -1,5 +1,5 @@
 package import RPC
-package import RPCCore
+import RPCCore
 
 /// Turns what an RPC server reports into Prometheus metrics and log lines.
 ///
