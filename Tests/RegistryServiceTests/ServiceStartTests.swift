@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+@Suite("registry-service start", .timeLimit(.minutes(1)))
+struct ServiceStartTests {
+  /// The executable SwiftPM built next to the test bundle (`.build/<configuration>/`).
+  static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("registry-service").path
+
+  private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    try #require(
+      FileManager.default.isExecutableFile(atPath: Self.executable), "build registry-service first: \(Self.executable)")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.executable)
+    process.arguments = arguments
+    process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let output = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+  }
+
+  @Test("With --no-wait and PostgreSQL unreachable, it exits non-zero naming PostgreSQL")
+  func noWait() throws {
+    let (status, errors) = try self.run(
+      ["--no-wait", "--rpc-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"],
+      environment: [
+        "DCMMS_POSTGRES": "host=127.0.0.1 port=1 user=dcmms dbname=postgres",
+        "DCMMS_TOKEN_SECRET": String(repeating: "k", count: 32),
+      ])
+    #expect(status == 1)
+    #expect(errors.contains("registry-service: unavailable: PostgreSQL is unreachable"))
+    #expect(errors.contains("DCMMS_POSTGRES"))
+  }
+
+  @Test("Without a PostgreSQL connection string, it exits non-zero saying which option is missing")
+  func missingOption() throws {
+    let (status, errors) = try self.run(
+      ["--rpc-listen", "127.0.0.1:0"], environment: ["DCMMS_TOKEN_SECRET": String(repeating: "k", count: 32)])
+    #expect(status == 1)
+    #expect(errors.contains("--postgres is required"))
+  }
+}
