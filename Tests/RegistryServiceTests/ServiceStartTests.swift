@@ -7,9 +7,12 @@ struct ServiceStartTests {
   static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     .appendingPathComponent("registry-service").path
 
-  private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+  private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+    Int32, String
+  ) {
     try #require(
-      FileManager.default.isExecutableFile(atPath: Self.executable), "build registry-service first: \(Self.executable)")
+      FileManager.default.isExecutableFile(atPath: Self.executable),
+      "build registry-service first: \(Self.executable)")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Self.executable)
     process.arguments = arguments
@@ -39,7 +42,8 @@ struct ServiceStartTests {
   @Test("Without a PostgreSQL connection string, it exits non-zero saying which option is missing")
   func missingOption() throws {
     let (status, errors) = try self.run(
-      ["--rpc-listen", "127.0.0.1:0"], environment: ["DCMMS_TOKEN_SECRET": String(repeating: "k", count: 32)])
+      ["--rpc-listen", "127.0.0.1:0"],
+      environment: ["DCMMS_TOKEN_SECRET": String(repeating: "k", count: 32)])
     #expect(status == 1)
     #expect(errors.contains("--postgres is required"))
   }
