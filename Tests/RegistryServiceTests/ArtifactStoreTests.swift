@@ -67,6 +67,25 @@ extension RegistryIntegrationTests {
       #expect(try await database.count("artifact_blobs") == 1)
     }
 
+    @Test("Two uploads of the same content in flight at once end as one stored copy")
+    func overlappingUploads() async throws {
+      let database = try await TestDatabase.make()
+      let store = database.artifacts()
+      let content = randomBytes(count: 2_500_000, seed: 10)
+      let first = try await store.beginUpload(ArtifactUploadHeader())
+      let second = try await store.beginUpload(ArtifactUploadHeader())
+      try await first.append(content)
+      try await second.append(content)
+      #expect(try await database.count("artifact_blobs") == 2)
+      let one = try await first.finish()
+      let other = try await second.finish()
+      #expect(one == other)
+      #expect(try await database.count("artifacts") == 1)
+      #expect(try await database.count("artifact_blobs") == 1)
+      #expect(try await database.count("artifact_chunks") == 3)
+      #expect(try await store.content(of: ArtifactDigest(parsing: one.sha256)) == content)
+    }
+
     @Test(
       "An upload whose content does not match its declared hash or size is refused and leaves nothing"
     )
