@@ -1,5 +1,11 @@
 import Foundation
+import NetworkIO
+import PostgresClient
+import RPC
 import Testing
+import WireProtos
+
+@testable import RegistryService
 
 @Suite("registry-service start", .timeLimit(.minutes(1)))
 struct ServiceStartTests {
@@ -46,5 +52,50 @@ struct ServiceStartTests {
       environment: ["DCMMS_TOKEN_SECRET": String(repeating: "k", count: 32)])
     #expect(status == 1)
     #expect(errors.contains("--postgres is required"))
+  }
+
+  @Test(
+    "With PostgreSQL up it migrates its schema, serves health, and stops on SIGTERM",
+    .enabled(if: TestDatabase.isAvailable))
+  func startsAndStops() async throws {
+    try #require(FileManager.default.isExecutableFile(atPath: Self.executable))
+    let schema = TestDatabase.uniqueSchema()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Self.executable)
+    process.arguments = ["--rpc-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"]
+    process.environment = [
+      "DCMMS_POSTGRES": TestDatabase.connectionString ?? "", "DCMMS_POSTGRES_SCHEMA": schema,
+      "DCMMS_TOKEN_SECRET": String(repeating: "k", count: 32),
+    ]
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    // Read log lines until the one that says where the RPC server listens.
+    var log = ""
+    var rpcAddress: HostAndPort?
+    while rpcAddress == nil {
+      let data = errors.fileHandleForReading.availableData
+      if data.isEmpty { break }
+      log += String(decoding: data, as: UTF8.self)
+      for line in log.split(separator: "\n") where line.contains("\"message\":\"serving\"") {
+        if let range = line.range(of: #""rpc":"([0-9.:]+)""#, options: .regularExpression) {
+          let text = line[range].dropFirst(7).dropLast()
+          rpcAddress = HostAndPort(parsing: String(text))
+        }
+      }
+    }
+    let address = try #require(rpcAddress, "no 'serving' line in: \(log)")
+    let client = RPCClient(configuration: .init(endpoints: [address]))
+    let health = try await client.call(Health.Method.Check.self, HealthCheckRequest())
+    #expect(health.status == .serving)
+    client.close()
+    let pool = TestDatabase.makePool()
+    let applied = try await pool.query(
+      "SELECT count(*)::int8 AS n FROM \(schema).schema_migrations")
+    #expect(try applied[0].decode(Int.self, "n") == RegistrySchema.migrations.count)
+    process.terminate()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
   }
 }
