@@ -26,8 +26,12 @@ package struct ArtifactStore: Sendable {
   ///   - pool: Where the tables are.
   ///   - schema: The schema name (a plain identifier).
   ///   - maxArtifactBytes: The largest artifact accepted (2 GiB by default).
-  package init(pool: PostgresPool, schema: String = RegistrySchema.defaultName, maxArtifactBytes: UInt64 = 2 << 30) {
-    precondition(RegistrySchema.isValidSchemaName(schema), "schema name '\(schema)' is not a plain identifier")
+  package init(
+    pool: PostgresPool, schema: String = RegistrySchema.defaultName,
+    maxArtifactBytes: UInt64 = 2 << 30
+  ) {
+    precondition(
+      RegistrySchema.isValidSchemaName(schema), "schema name '\(schema)' is not a plain identifier")
     self.pool = pool
     self.schema = schema
     self.maxArtifactBytes = maxArtifactBytes
@@ -51,8 +55,13 @@ package struct ArtifactStore: Sendable {
     }
     // Content already stored needs no second copy: the upload only verifies what arrives.
     let alreadyStored: Bool
-    if let expected { alreadyStored = try await self.contains(expected) } else { alreadyStored = false }
-    return ArtifactUpload(store: self, header: header, expected: expected, storesChunks: !alreadyStored)
+    if let expected {
+      alreadyStored = try await self.contains(expected)
+    } else {
+      alreadyStored = false
+    }
+    return ArtifactUpload(
+      store: self, header: header, expected: expected, storesChunks: !alreadyStored)
   }
 
   /// Stores `content` in one call.
@@ -63,7 +72,9 @@ package struct ArtifactStore: Sendable {
   /// - Returns: Where the content is stored.
   /// - Throws: As ``beginUpload(_:)`` and ``ArtifactUpload/finish()``.
   @discardableResult
-  package func put(_ content: [UInt8], name: String = "", mediaType: String = "") async throws -> ArtifactRef {
+  package func put(_ content: [UInt8], name: String = "", mediaType: String = "") async throws
+    -> ArtifactRef
+  {
     let upload = try await self.beginUpload(
       ArtifactUploadHeader(name: name, mediaType: mediaType, sizeBytes: UInt64(content.count)))
     do {
@@ -134,7 +145,8 @@ package struct ArtifactStore: Sendable {
     guard offset <= record.reference.sizeBytes else {
       throw RegistryError(
         .invalidArgument,
-        "offset \(offset) is past the end of artifact \(digest) (\(record.reference.sizeBytes) bytes)")
+        "offset \(offset) is past the end of artifact \(digest) (\(record.reference.sizeBytes) bytes)"
+      )
     }
     var hasher = SHA256()
     var position: UInt64 = 0
@@ -228,19 +240,22 @@ package struct ArtifactStore: Sendable {
     let data = try row.decode([UInt8].self, "data")
     guard try row.decode(Bool.self, "compressed") else {
       guard data.count == rawSize else {
-        throw RegistryError(.dataLoss, "artifact \(digest) is damaged: chunk \(index) has the wrong size")
+        throw RegistryError(
+          .dataLoss, "artifact \(digest) is damaged: chunk \(index) has the wrong size")
       }
       return data
     }
     do {
       let content = try Zstd.decompress(data, maxOutputBytes: rawSize)
       guard content.count == rawSize else {
-        throw RegistryError(.dataLoss, "artifact \(digest) is damaged: chunk \(index) has the wrong size")
+        throw RegistryError(
+          .dataLoss, "artifact \(digest) is damaged: chunk \(index) has the wrong size")
       }
       return content
     } catch let error as ZstdError {
       throw RegistryError(
-        .dataLoss, "artifact \(digest) is damaged: chunk \(index) does not decompress (\(error.message))",
+        .dataLoss,
+        "artifact \(digest) is damaged: chunk \(index) does not decompress (\(error.message))",
         cause: error)
     }
   }
@@ -269,7 +284,10 @@ package struct ArtifactStore: Sendable {
         INSERT INTO \(self.schema).artifact_chunks (blob_id, chunk_index, raw_size, compressed, data)
         VALUES ($1, $2, $3, $4, $5)
         """,
-        [.int64(blobID), .int32(Int32(index)), .int32(Int32(content.count)), .bool(useCompressed), .bytea(stored)])
+        [
+          .int64(blobID), .int32(Int32(index)), .int32(Int32(content.count)), .bool(useCompressed),
+          .bytea(stored),
+        ])
     } catch {
       throw RegistryError.storage(error, while: "storing an artifact chunk")
     }
@@ -286,7 +304,8 @@ package struct ArtifactStore: Sendable {
       if let blobID {
         try await self.pool.withTransaction { transaction in
           try await transaction.execute(
-            "UPDATE \(self.schema).artifact_blobs SET completed = true WHERE blob_id = $1", [.int64(blobID)])
+            "UPDATE \(self.schema).artifact_blobs SET completed = true WHERE blob_id = $1",
+            [.int64(blobID)])
           let inserted = try await transaction.execute(
             """
             INSERT INTO \(self.schema).artifacts
@@ -295,7 +314,8 @@ package struct ArtifactStore: Sendable {
             ON CONFLICT (sha256) DO NOTHING
             """,
             [
-              .text(digest.hex), .int64(blobID), .int64(Int64(sizeBytes)), .int64(Int64(storedBytes)),
+              .text(digest.hex), .int64(blobID), .int64(Int64(sizeBytes)),
+              .int64(Int64(storedBytes)),
               .int32(Int32(chunkCount)), .text(header.name), .text(header.mediaType),
             ])
           if inserted == 0 {
@@ -313,6 +333,7 @@ package struct ArtifactStore: Sendable {
   /// Deletes an unfinished blob and its chunks.
   func dropBlob(_ blobID: Int64) async throws {
     try await self.pool.execute(
-      "DELETE FROM \(self.schema).artifact_blobs WHERE blob_id = $1 AND NOT completed", [.int64(blobID)])
+      "DELETE FROM \(self.schema).artifact_blobs WHERE blob_id = $1 AND NOT completed",
+      [.int64(blobID)])
   }
 }

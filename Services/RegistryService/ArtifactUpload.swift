@@ -20,7 +20,10 @@ package final class ArtifactUpload {
   private var storedBytes: UInt64 = 0
   private var isFinished = false
 
-  init(store: ArtifactStore, header: ArtifactUploadHeader, expected: ArtifactDigest?, storesChunks: Bool) {
+  init(
+    store: ArtifactStore, header: ArtifactUploadHeader, expected: ArtifactDigest?,
+    storesChunks: Bool
+  ) {
     self.store = store
     self.header = header
     self.expected = expected
@@ -67,7 +70,8 @@ package final class ArtifactUpload {
     precondition(!self.isFinished, "finish called twice")
     self.isFinished = true
     guard self.receivedBytes > 0 else {
-      throw RegistryError(.invalidArgument, "upload carried no content: an artifact cannot be empty")
+      throw RegistryError(
+        .invalidArgument, "upload carried no content: an artifact cannot be empty")
     }
     if self.header.sizeBytes > 0, self.receivedBytes != self.header.sizeBytes {
       throw RegistryError(
@@ -81,7 +85,8 @@ package final class ArtifactUpload {
     }
     if self.storesChunks, !self.pending.isEmpty { try await self.flush() }
     return try await self.store.complete(
-      blobID: self.blobID, digest: digest, sizeBytes: self.receivedBytes, storedBytes: self.storedBytes,
+      blobID: self.blobID, digest: digest, sizeBytes: self.receivedBytes,
+      storedBytes: self.storedBytes,
       chunkCount: self.chunkCount, header: self.header)
   }
 
@@ -101,7 +106,8 @@ package final class ArtifactUpload {
       blobID = try await self.store.makeBlob()
       self.blobID = blobID
     }
-    self.storedBytes += UInt64(try await self.store.storeChunk(self.pending, blobID: blobID, index: self.chunkCount))
+    self.storedBytes += UInt64(
+      try await self.store.storeChunk(self.pending, blobID: blobID, index: self.chunkCount))
     self.chunkCount += 1
     self.pending.removeAll(keepingCapacity: true)
   }

@@ -16,7 +16,8 @@ package enum RegistryDatabase {
   /// - Throws: `unavailable` naming PostgreSQL when it cannot be reached and `waitForServer`
   ///   is false; migration failures; `CancellationError` when cancelled while waiting.
   package static func migrate(
-    pool: PostgresPool, schema: String, waitForServer: Bool, initialBackoff: Duration = .milliseconds(250),
+    pool: PostgresPool, schema: String, waitForServer: Bool,
+    initialBackoff: Duration = .milliseconds(250),
     maximumBackoff: Duration = .seconds(10), logger: Logger? = nil
   ) async throws -> [Int64] {
     var backoff = initialBackoff
@@ -25,10 +26,12 @@ package enum RegistryDatabase {
       do {
         return try await RegistrySchema.migrator(schema: schema).migrate(on: pool)
       } catch let error as PostgresError where Self.isUnreachable(error) {
-        let message = "PostgreSQL is unreachable (set it with --postgres or DCMMS_POSTGRES): \(error.message)"
+        let message =
+          "PostgreSQL is unreachable (set it with --postgres or DCMMS_POSTGRES): \(error.message)"
         guard waitForServer else { throw RegistryError(.unavailable, message, cause: error) }
         logger?.warning(
-          message + "; retrying", ["attempt": .integer(attempt), "retry_in_ms": .integer(Int(backoff / .milliseconds(1)))])
+          message + "; retrying",
+          ["attempt": .integer(attempt), "retry_in_ms": .integer(Int(backoff / .milliseconds(1)))])
         try await Task.sleep(for: backoff)
         backoff = min(backoff * 2, maximumBackoff)
         attempt += 1

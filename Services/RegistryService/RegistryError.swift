@@ -2,7 +2,9 @@ internal import PostgresClient
 package import RPCCore
 
 /// What went wrong in the registry, with the RPC status each kind of failure becomes.
-package struct RegistryError: Error, Hashable, Sendable, CustomStringConvertible, RPCErrorConvertible {
+package struct RegistryError: Error, Hashable, Sendable, CustomStringConvertible,
+  RPCErrorConvertible
+{
   /// The kind of failure; a closed set that can grow without breaking callers' `switch`es.
   package struct Code: Hashable, Sendable, CustomStringConvertible {
     private enum Wrapped: String {
@@ -92,7 +94,8 @@ package struct RegistryError: Error, Hashable, Sendable, CustomStringConvertible
     guard let error = error as? PostgresError else { return error }
     switch error.code {
     case .unavailable, .connectionFailed, .timeout, .closed:
-      return RegistryError(.unavailable, "PostgreSQL is unavailable while \(action): \(error.message)", cause: error)
+      return RegistryError(
+        .unavailable, "PostgreSQL is unavailable while \(action): \(error.message)", cause: error)
     default:
       return RegistryError(.internalError, "storage failed while \(action)", cause: error)
     }

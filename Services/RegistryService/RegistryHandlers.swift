@@ -31,7 +31,8 @@ package struct RegistryHandlers: Sendable {
     }
     router.register(Registry.Method.ListRegisteredModels.self) { request, _ in
       try await registry.listModels(
-        prefix: request.namePrefix, pageSize: request.page?.pageSize ?? 0, pageToken: request.page?.pageToken ?? "")
+        prefix: request.namePrefix, pageSize: request.page?.pageSize ?? 0,
+        pageToken: request.page?.pageToken ?? "")
     }
     router.register(Registry.Method.CreateModelVersion.self) { request, context in
       try await registry.createVersion(request, createdBy: context.principal?.subject ?? "")
@@ -68,7 +69,8 @@ package struct RegistryHandlers: Sendable {
   /// Stores a client-streamed artifact: the header first, then the content, and attaches it
   /// to the header's version when one is named.
   private static func upload(
-    _ requests: RequestStream<UploadArtifactRequest>, registry: RegistryStore, artifacts: ArtifactStore
+    _ requests: RequestStream<UploadArtifactRequest>, registry: RegistryStore,
+    artifacts: ArtifactStore
   ) async throws -> ArtifactRef {
     var messages = requests.makeAsyncIterator()
     guard let first = try await messages.next(), case .header(let header)? = first.part else {
@@ -90,7 +92,8 @@ package struct RegistryHandlers: Sendable {
       let reference = try await upload.finish()
       if attachesToVersion {
         _ = try await registry.attachArtifact(
-          try ArtifactDigest(parsing: reference.sha256), model: header.modelName, version: header.version)
+          try ArtifactDigest(parsing: reference.sha256), model: header.modelName,
+          version: header.version)
       }
       return reference
     } catch {
@@ -102,7 +105,8 @@ package struct RegistryHandlers: Sendable {
   /// Streams an artifact out; the first chunk carries its description. A hash mismatch found
   /// while reading ends the call with DATA_LOSS.
   private static func download(
-    _ request: DownloadArtifactRequest, to writer: ResponseWriter<ArtifactChunk>, registry: RegistryStore,
+    _ request: DownloadArtifactRequest, to writer: ResponseWriter<ArtifactChunk>,
+    registry: RegistryStore,
     artifacts: ArtifactStore
   ) async throws {
     let digest: ArtifactDigest
@@ -113,16 +117,21 @@ package struct RegistryHandlers: Sendable {
       let version = try await registry.version(reference)
       guard let artifact = version.artifact else {
         throw RegistryError(
-          .failedPrecondition, "version \(version.version) of '\(version.modelName)' has no artifact yet")
+          .failedPrecondition,
+          "version \(version.version) of '\(version.modelName)' has no artifact yet")
       }
       digest = try ArtifactDigest(parsing: artifact.sha256)
     case nil:
       throw RegistryError(.invalidArgument, "DownloadArtifact needs a SHA-256 or a model reference")
     }
-    let pieceBytes = request.chunkSize == 0 ? ArtifactStore.chunkBytes : min(Int(request.chunkSize), ArtifactStore.chunkBytes)
+    let pieceBytes =
+      request.chunkSize == 0
+      ? ArtifactStore.chunkBytes : min(Int(request.chunkSize), ArtifactStore.chunkBytes)
     var isFirst = true
-    try await artifacts.read(digest, from: request.offset, pieceBytes: pieceBytes) { reference, offset, data in
-      try await writer.write(ArtifactChunk(artifact: isFirst ? reference : nil, offset: offset, data: data))
+    try await artifacts.read(digest, from: request.offset, pieceBytes: pieceBytes) {
+      reference, offset, data in
+      try await writer.write(
+        ArtifactChunk(artifact: isFirst ? reference : nil, offset: offset, data: data))
       isFirst = false
     }
   }

@@ -100,7 +100,8 @@ package enum RegistrySchema {
   ///   letter (checked by the caller; see ``isValidSchemaName(_:)``).
   /// - Returns: A migrator over ``migrations``.
   package static func migrator(schema: String = Self.defaultName) -> PostgresMigrator {
-    precondition(Self.isValidSchemaName(schema), "schema name '\(schema)' is not a plain identifier")
+    precondition(
+      Self.isValidSchemaName(schema), "schema name '\(schema)' is not a plain identifier")
     return PostgresMigrator(schema: schema, migrations: Self.migrations)
   }
 

@@ -18,7 +18,8 @@ package struct RegistryStore: Sendable {
   ///   - pool: Where the tables are.
   ///   - schema: The schema name (a plain identifier).
   package init(pool: PostgresPool, schema: String = RegistrySchema.defaultName) {
-    precondition(RegistrySchema.isValidSchemaName(schema), "schema name '\(schema)' is not a plain identifier")
+    precondition(
+      RegistrySchema.isValidSchemaName(schema), "schema name '\(schema)' is not a plain identifier")
     self.pool = pool
     self.schema = schema
   }
@@ -39,7 +40,9 @@ package struct RegistryStore: Sendable {
   ///   - owner: Who registers it (the caller's token subject).
   /// - Returns: The new model.
   /// - Throws: `invalidArgument` for a bad name or tags, `alreadyExists`, storage errors.
-  package func createModel(_ request: CreateRegisteredModelRequest, owner: String) async throws -> RegisteredModel {
+  package func createModel(_ request: CreateRegisteredModelRequest, owner: String) async throws
+    -> RegisteredModel
+  {
     try Self.validateModelName(request.name)
     try Self.validateText(request.description, field: "description", limit: 10_000)
     let inserted: Int
@@ -82,7 +85,9 @@ package struct RegistryStore: Sendable {
   ///   - pageSize: Models per page (100 when 0, at most 1,000).
   ///   - pageToken: Empty for the first page, else the previous page's `nextPageToken`.
   /// - Returns: The page, with a token for the next one (empty after the last).
-  package func listModels(prefix: String, pageSize: UInt32, pageToken: String) async throws -> ListRegisteredModelsResponse {
+  package func listModels(prefix: String, pageSize: UInt32, pageToken: String) async throws
+    -> ListRegisteredModelsResponse
+  {
     let limit = Self.pageLimit(pageSize)
     let rows = try await self.query(
       """
@@ -95,7 +100,8 @@ package struct RegistryStore: Sendable {
       model.latestVersions = try await self.latestVersions(of: model.name, stages: [])
       response.models.append(model)
     }
-    response.page = PageResponse(nextPageToken: rows.count > limit ? response.models.last?.name ?? "" : "")
+    response.page = PageResponse(
+      nextPageToken: rows.count > limit ? response.models.last?.name ?? "" : "")
     return response
   }
 
@@ -112,7 +118,9 @@ package struct RegistryStore: Sendable {
   /// - Returns: The version: READY when it names an artifact, else PENDING_UPLOAD.
   /// - Throws: `invalidArgument` (name, version, a NaN or infinite metric, malformed hash),
   ///   `notFound` (model, artifact), `alreadyExists` (version), storage errors.
-  package func createVersion(_ request: CreateModelVersionRequest, createdBy: String) async throws -> ModelVersion {
+  package func createVersion(_ request: CreateModelVersionRequest, createdBy: String) async throws
+    -> ModelVersion
+  {
     let name = request.modelName
     try Self.validateModelName(name)
     try Self.validateText(request.description, field: "description", limit: 10_000)
@@ -121,13 +129,15 @@ package struct RegistryStore: Sendable {
     for (key, value) in metadata.metrics.sorted(by: { $0.key < $1.key }) {
       guard value.isFinite else {
         throw RegistryError(
-          .invalidArgument, "metric '\(key.prefix(100))' is \(value): metrics must be finite numbers")
+          .invalidArgument,
+          "metric '\(key.prefix(100))' is \(value): metrics must be finite numbers")
       }
       guard !key.isEmpty, !key.utf8.contains(0) else {
         throw RegistryError(.invalidArgument, "metric names must be non-empty and contain no NUL")
       }
     }
-    let artifact = request.artifactSHA256.isEmpty ? nil : try ArtifactDigest(parsing: request.artifactSHA256)
+    let artifact =
+      request.artifactSHA256.isEmpty ? nil : try ArtifactDigest(parsing: request.artifactSHA256)
     let bump: SemanticVersion.Bump =
       switch request.bump {
       case .major: .major
@@ -146,7 +156,8 @@ package struct RegistryStore: Sendable {
             [.text(name), .text(request.idempotencyKey)])
           if let row = earlier.first { return try row.decode(String.self, "version") }
         }
-        try await self.lockModel(name, in: transaction, creatingIfMissing: request.createModel, owner: createdBy)
+        try await self.lockModel(
+          name, in: transaction, creatingIfMissing: request.createModel, owner: createdBy)
         let number: SemanticVersion
         if let requested {
           number = requested
@@ -167,7 +178,8 @@ package struct RegistryStore: Sendable {
         }
         if let artifact {
           let found = try await transaction.query(
-            "SELECT 1 AS found FROM \(self.schema).artifacts WHERE sha256 = $1", [.text(artifact.hex)])
+            "SELECT 1 AS found FROM \(self.schema).artifacts WHERE sha256 = $1",
+            [.text(artifact.hex)])
           guard !found.isEmpty else {
             throw RegistryError(.notFound, "no artifact with SHA-256 \(artifact): upload it first")
           }
@@ -183,9 +195,13 @@ package struct RegistryStore: Sendable {
           [
             .text(name), .text(number.description), .int32(number.major), .int32(number.minor),
             .int32(number.patch),
-            .int32(artifact == nil ? ModelVersionStatus.pendingUpload.rawValue : ModelVersionStatus.ready.rawValue),
-            .text(request.description), .text(tags), .bytea(metadata.serializedBytes()), .text(metrics),
-            .text(metadata.datasetVersion), .text(metadata.runID), artifact.map { .text($0.hex) } ?? .null,
+            .int32(
+              artifact == nil
+                ? ModelVersionStatus.pendingUpload.rawValue : ModelVersionStatus.ready.rawValue),
+            .text(request.description), .text(tags), .bytea(metadata.serializedBytes()),
+            .text(metrics),
+            .text(metadata.datasetVersion), .text(metadata.runID),
+            artifact.map { .text($0.hex) } ?? .null,
             .text(request.source), .text(createdBy), .text(request.idempotencyKey),
           ])
         guard inserted == 1 else {
@@ -221,7 +237,8 @@ package struct RegistryStore: Sendable {
         """, [.text(name), .int32(stage.rawValue)], while: "reading model '\(name)'")
       guard let row = rows.first else {
         try await self.requireModel(name)
-        throw RegistryError(.notFound, "model '\(name)' has no version in \(StageTransition.name(of: stage))")
+        throw RegistryError(
+          .notFound, "model '\(name)' has no version in \(StageTransition.name(of: stage))")
       }
       return try Self.decodeVersion(row)
     case .alias(let alias):
@@ -244,11 +261,15 @@ package struct RegistryStore: Sendable {
       WHERE v.model_name = $1 AND (v.stage = $2 OR v.status = $3)
       ORDER BY (v.stage = $2) DESC, v.major DESC, v.minor DESC, v.patch DESC LIMIT 1
       """,
-      [.text(name), .int32(ModelStage.production.rawValue), .int32(ModelVersionStatus.ready.rawValue)],
+      [
+        .text(name), .int32(ModelStage.production.rawValue),
+        .int32(ModelVersionStatus.ready.rawValue),
+      ],
       while: "reading model '\(name)'")
     guard let row = rows.first else {
       try await self.requireModel(name)
-      throw RegistryError(.notFound, "model '\(name)' has no version in Production and none ready to serve")
+      throw RegistryError(
+        .notFound, "model '\(name)' has no version in Production and none ready to serve")
     }
     return try Self.decodeVersion(row)
   }
@@ -285,7 +306,8 @@ package struct RegistryStore: Sendable {
     try await self.requireModel(name)
     let limit = Self.pageLimit(pageSize)
     guard let offset = pageToken.isEmpty ? 0 : Int(pageToken), offset >= 0 else {
-      throw RegistryError(.invalidArgument, "page token '\(pageToken.prefix(40))' is not one this service issued")
+      throw RegistryError(
+        .invalidArgument, "page token '\(pageToken.prefix(40))' is not one this service issued")
     }
     let rows = try await self.query(
       """
@@ -307,7 +329,8 @@ package struct RegistryStore: Sendable {
   /// - Parameters:
   ///   - name: The model.
   ///   - stages: The stages to report; empty means all.
-  package func latestVersions(of name: String, stages: [ModelStage]) async throws -> [ModelVersion] {
+  package func latestVersions(of name: String, stages: [ModelStage]) async throws -> [ModelVersion]
+  {
     try Self.validateModelName(name)
     let rows = try await self.query(
       """
@@ -369,14 +392,19 @@ package struct RegistryStore: Sendable {
         if target == .production {
           guard try row.decode(String?.self, "artifact_sha256") != nil else {
             throw RegistryError(
-              .failedPrecondition, "version \(number) of '\(name)' has no artifact: upload it before Production")
+              .failedPrecondition,
+              "version \(number) of '\(name)' has no artifact: upload it before Production")
           }
           let previous = try await transaction.query(
             """
             UPDATE \(self.schema).model_versions
             SET stage = $2, updated_at = now(), stage_changed_at = now()
             WHERE model_name = $1 AND stage = $3 RETURNING version
-            """, [.text(name), .int32(ModelStage.archived.rawValue), .int32(ModelStage.production.rawValue)])
+            """,
+            [
+              .text(name), .int32(ModelStage.archived.rawValue),
+              .int32(ModelStage.production.rawValue),
+            ])
           archived = try previous.map { try $0.decode(String.self, "version") }
         }
         try await transaction.execute(
@@ -393,13 +421,16 @@ package struct RegistryStore: Sendable {
     }
     var archived: [ModelVersion] = []
     for version in archivedNames { archived.append(try await self.version(of: name, version)) }
-    return Transition(version: try await self.version(of: name, number.description), archived: archived)
+    return Transition(
+      version: try await self.version(of: name, number.description), archived: archived)
   }
 
   /// Makes `digest` the model file of a version, which becomes READY.
   /// - Throws: `notFound` (model, version, artifact), `failedPrecondition` when the version
   ///   already has a different artifact; storage errors.
-  package func attachArtifact(_ digest: ArtifactDigest, model name: String, version text: String) async throws -> ModelVersion {
+  package func attachArtifact(_ digest: ArtifactDigest, model name: String, version text: String)
+    async throws -> ModelVersion
+  {
     try Self.validateModelName(name)
     let number = try SemanticVersion(parsing: text)
     do {
@@ -415,7 +446,8 @@ package struct RegistryStore: Sendable {
         if let existing = try row.decode(String?.self, "artifact_sha256") {
           guard existing == digest.hex else {
             throw RegistryError(
-              .failedPrecondition, "version \(number) of '\(name)' already has artifact \(existing)")
+              .failedPrecondition, "version \(number) of '\(name)' already has artifact \(existing)"
+            )
           }
           return
         }
@@ -424,7 +456,10 @@ package struct RegistryStore: Sendable {
           UPDATE \(self.schema).model_versions SET artifact_sha256 = $3, status = $4, updated_at = now()
           WHERE model_name = $1 AND version = $2
           """,
-          [.text(name), .text(number.description), .text(digest.hex), .int32(ModelVersionStatus.ready.rawValue)])
+          [
+            .text(name), .text(number.description), .text(digest.hex),
+            .int32(ModelVersionStatus.ready.rawValue),
+          ])
       }
     } catch let error as PostgresError where error.sqlState == "23503" {
       throw RegistryError(.notFound, "no artifact with SHA-256 \(digest)", cause: error)
@@ -443,11 +478,15 @@ package struct RegistryStore: Sendable {
     guard !name.isEmpty else { throw RegistryError(.invalidArgument, "model name is empty") }
     let bytes = Array(name.utf8)
     let isAlphanumeric = { (byte: UInt8) -> Bool in
-      (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+      (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+        || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
         || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
     guard bytes.count <= 128, isAlphanumeric(bytes[0]),
-      bytes.allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+      bytes.allSatisfy({
+        isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+          || $0 == UInt8(ascii: ".")
+      })
     else {
       throw RegistryError(
         .invalidArgument,
@@ -456,9 +495,11 @@ package struct RegistryStore: Sendable {
     }
   }
 
-  private static func validateText(_ text: String, field: String, limit: Int) throws(RegistryError) {
+  private static func validateText(_ text: String, field: String, limit: Int) throws(RegistryError)
+  {
     guard text.utf8.count <= limit, !text.utf8.contains(0) else {
-      throw RegistryError(.invalidArgument, "\(field) is longer than \(limit) bytes or contains NUL")
+      throw RegistryError(
+        .invalidArgument, "\(field) is longer than \(limit) bytes or contains NUL")
     }
   }
 
@@ -538,11 +579,14 @@ package struct RegistryStore: Sendable {
 
   private func requireModel(_ name: String) async throws {
     let rows = try await self.query(
-      "SELECT 1 AS found FROM \(self.schema).models WHERE name = $1", [.text(name)], while: "reading model '\(name)'")
+      "SELECT 1 AS found FROM \(self.schema).models WHERE name = $1", [.text(name)],
+      while: "reading model '\(name)'")
     guard !rows.isEmpty else { throw Self.unknownModel(name) }
   }
 
-  private func query(_ sql: String, _ parameters: [PostgresValue], while action: String) async throws -> PostgresRows {
+  private func query(_ sql: String, _ parameters: [PostgresValue], while action: String)
+    async throws -> PostgresRows
+  {
     do {
       return try await self.pool.query(sql, parameters)
     } catch {

@@ -1,9 +1,10 @@
-import Foundation
 import Crypto
+import Foundation
 import PostgresClient
-@testable import RegistryService
 import Testing
 import WireProtos
+
+@testable import RegistryService
 
 extension RegistryIntegrationTests {
   @Suite("Artifact store")
@@ -13,15 +14,18 @@ extension RegistryIntegrationTests {
       let database = try await TestDatabase.make()
       let store = database.artifacts()
       // 3.5 MiB: three full chunks and a partial one.
-      let content = randomBytes(count: 3 * ArtifactStore.chunkBytes + ArtifactStore.chunkBytes / 2, seed: 1)
-      let reference = try await store.put(content, name: "model.bin", mediaType: "application/octet-stream")
+      let content = randomBytes(
+        count: 3 * ArtifactStore.chunkBytes + ArtifactStore.chunkBytes / 2, seed: 1)
+      let reference = try await store.put(
+        content, name: "model.bin", mediaType: "application/octet-stream")
       #expect(reference.sha256 == ArtifactDigest(digest: SHA256.hash(content)).hex)
       #expect(reference.sizeBytes == UInt64(content.count))
       #expect(reference.name == "model.bin")
       #expect(try await store.content(of: ArtifactDigest(parsing: reference.sha256)) == content)
       #expect(try await database.count("artifact_chunks") == 4)
       let largest = try await database.pool.query(
-        "SELECT max(octet_length(data))::int8 AS n FROM \(database.schema).artifact_chunks")[0].decode(Int.self, "n")
+        "SELECT max(octet_length(data))::int8 AS n FROM \(database.schema).artifact_chunks")[0]
+        .decode(Int.self, "n")
       #expect(largest <= 1 << 20)
     }
 
@@ -29,7 +33,8 @@ extension RegistryIntegrationTests {
     func knownDigest() async throws {
       let store = try await TestDatabase.make().artifacts()
       let reference = try await store.put(Array("abc".utf8))
-      #expect(reference.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+      #expect(
+        reference.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test("Compressible content is stored zstd-compressed")
@@ -62,7 +67,28 @@ extension RegistryIntegrationTests {
       #expect(try await database.count("artifact_blobs") == 1)
     }
 
-    @Test("An upload whose content does not match its declared hash or size is refused and leaves nothing")
+    @Test("Two uploads of the same content in flight at once end as one stored copy")
+    func overlappingUploads() async throws {
+      let database = try await TestDatabase.make()
+      let store = database.artifacts()
+      let content = randomBytes(count: 2_500_000, seed: 10)
+      let first = try await store.beginUpload(ArtifactUploadHeader())
+      let second = try await store.beginUpload(ArtifactUploadHeader())
+      try await first.append(content)
+      try await second.append(content)
+      #expect(try await database.count("artifact_blobs") == 2)
+      let one = try await first.finish()
+      let other = try await second.finish()
+      #expect(one == other)
+      #expect(try await database.count("artifacts") == 1)
+      #expect(try await database.count("artifact_blobs") == 1)
+      #expect(try await database.count("artifact_chunks") == 3)
+      #expect(try await store.content(of: ArtifactDigest(parsing: one.sha256)) == content)
+    }
+
+    @Test(
+      "An upload whose content does not match its declared hash or size is refused and leaves nothing"
+    )
     func mismatchedUploads() async throws {
       let database = try await TestDatabase.make()
       let store = database.artifacts()
@@ -71,11 +97,14 @@ extension RegistryIntegrationTests {
 
       let hashMismatch = try await store.beginUpload(ArtifactUploadHeader(sha256: wrongHash))
       try await hashMismatch.append(content)
-      let message = await expectRegistryError(.invalidArgument) { _ = try await hashMismatch.finish() }
+      let message = await expectRegistryError(.invalidArgument) {
+        _ = try await hashMismatch.finish()
+      }
       #expect(message?.contains("not to the declared \(wrongHash)") == true)
       await hashMismatch.abort()
 
-      let short = try await store.beginUpload(ArtifactUploadHeader(sizeBytes: UInt64(content.count + 1)))
+      let short = try await store.beginUpload(
+        ArtifactUploadHeader(sizeBytes: UInt64(content.count + 1)))
       try await short.append(content)
       await expectRegistryError(.invalidArgument) { _ = try await short.finish() }
       await short.abort()
@@ -85,7 +114,9 @@ extension RegistryIntegrationTests {
       await long.abort()
 
       await expectRegistryError(.invalidArgument) { try await store.put([]) }
-      await expectRegistryError(.invalidArgument) { _ = try await store.beginUpload(ArtifactUploadHeader(sha256: "xyz")) }
+      await expectRegistryError(.invalidArgument) {
+        _ = try await store.beginUpload(ArtifactUploadHeader(sha256: "xyz"))
+      }
       #expect(try await database.count("artifacts") == 0)
       #expect(try await database.count("artifact_blobs") == 0)
       #expect(try await database.count("artifact_chunks") == 0)
@@ -94,10 +125,14 @@ extension RegistryIntegrationTests {
     @Test("Artifacts above the size limit are refused up front and while streaming")
     func sizeLimit() async throws {
       let store = try await TestDatabase.make().artifacts(maxArtifactBytes: 1_000)
-      await expectRegistryError(.resourceExhausted) { _ = try await store.beginUpload(ArtifactUploadHeader(sizeBytes: 1_001)) }
+      await expectRegistryError(.resourceExhausted) {
+        _ = try await store.beginUpload(ArtifactUploadHeader(sizeBytes: 1_001))
+      }
       let upload = try await store.beginUpload(ArtifactUploadHeader())
       try await upload.append(randomBytes(count: 600, seed: 4))
-      await expectRegistryError(.resourceExhausted) { try await upload.append(randomBytes(count: 600, seed: 5)) }
+      await expectRegistryError(.resourceExhausted) {
+        try await upload.append(randomBytes(count: 600, seed: 5))
+      }
     }
 
     @Test("A damaged or missing chunk fails the read with DATA_LOSS")
@@ -123,13 +158,17 @@ extension RegistryIntegrationTests {
         SET data = set_byte(data, octet_length(data) - 1, (get_byte(data, octet_length(data) - 1) + 1) % 256)
         FROM \(database.schema).artifacts a WHERE a.blob_id = c.blob_id AND a.sha256 = $1
         """, [.text(compressible.sha256)])
-      await expectRegistryError(.dataLoss) { _ = try await store.content(of: ArtifactDigest(parsing: compressible.sha256)) }
+      await expectRegistryError(.dataLoss) {
+        _ = try await store.content(of: ArtifactDigest(parsing: compressible.sha256))
+      }
       try await database.pool.execute(
         """
         DELETE FROM \(database.schema).artifact_chunks c USING \(database.schema).artifacts a
         WHERE a.blob_id = c.blob_id AND a.sha256 = $1 AND c.chunk_index = 0
         """, [.text(random.sha256)])
-      await expectRegistryError(.dataLoss) { _ = try await store.content(of: ArtifactDigest(parsing: random.sha256)) }
+      await expectRegistryError(.dataLoss) {
+        _ = try await store.content(of: ArtifactDigest(parsing: random.sha256))
+      }
     }
 
     @Test("Reads resume from an offset in pieces of the asked size")
@@ -147,9 +186,13 @@ extension RegistryIntegrationTests {
       }
       #expect(received == Array(content[1_048_570...]))
       #expect(offsets.first == 1_048_570)
-      await expectRegistryError(.invalidArgument) { try await store.read(digest, from: 2_100_001) { _, _, _ in } }
+      await expectRegistryError(.invalidArgument) {
+        try await store.read(digest, from: 2_100_001) { _, _, _ in }
+      }
       await expectRegistryError(.notFound) {
-        try await store.read(ArtifactDigest(parsing: String(repeating: "0", count: 64))) { _, _, _ in }
+        try await store.read(ArtifactDigest(parsing: String(repeating: "0", count: 64))) {
+          _, _, _ in
+        }
       }
     }
 
@@ -161,7 +204,8 @@ extension RegistryIntegrationTests {
       let upload = try await store.beginUpload(ArtifactUploadHeader())
       try await upload.append(randomBytes(count: ArtifactStore.chunkBytes + 5, seed: 9))
       #expect(try await database.count("artifact_blobs") == 2)
-      #expect(try await store.removeAbandonedUploads(startedBefore: .now.addingTimeInterval(60)) == 1)
+      #expect(
+        try await store.removeAbandonedUploads(startedBefore: .now.addingTimeInterval(60)) == 1)
       #expect(try await database.count("artifact_blobs") == 1)
       #expect(try await database.count("artifacts") == 1)
     }

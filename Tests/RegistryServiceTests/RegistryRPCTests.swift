@@ -4,9 +4,10 @@ import NetworkIO
 import PostgresClient
 import RPC
 import RPCCore
-@testable import RegistryService
 import Testing
 import WireProtos
+
+@testable import RegistryService
 
 extension RegistryIntegrationTests {
   /// The handlers behind a real RPC server on 127.0.0.1, called by a real client.
@@ -20,13 +21,16 @@ extension RegistryIntegrationTests {
       static func start() async throws -> Harness {
         let database = try await TestDatabase.make()
         var router = RPCRouter()
-        RegistryHandlers(registry: database.registry, artifacts: database.artifacts()).register(into: &router)
-        let server = RPCServer(configuration: .init(endpoint: HostAndPort(host: "127.0.0.1", port: 0)), router: router)
+        RegistryHandlers(registry: database.registry, artifacts: database.artifacts()).register(
+          into: &router)
+        let server = RPCServer(
+          configuration: .init(endpoint: HostAndPort(host: "127.0.0.1", port: 0)), router: router)
         let address = try server.start()
         var configuration = RPCClient.Configuration(endpoints: [address])
         configuration.defaultTimeout = .seconds(120)
         configuration.maxAttempts = 1
-        return Harness(database: database, server: server, client: RPCClient(configuration: configuration))
+        return Harness(
+          database: database, server: server, client: RPCClient(configuration: configuration))
       }
 
       func stop() async {
@@ -34,7 +38,9 @@ extension RegistryIntegrationTests {
         await self.server.shutdownGracefully(gracePeriod: .seconds(1))
       }
 
-      func upload(_ content: [UInt8], header: ArtifactUploadHeader, pieceBytes: Int = 256 << 10) async throws -> ArtifactRef {
+      func upload(_ content: [UInt8], header: ArtifactUploadHeader, pieceBytes: Int = 256 << 10)
+        async throws -> ArtifactRef
+      {
         try await self.client.call(Registry.Method.UploadArtifact.self) { writer in
           try await writer.write(UploadArtifactRequest(part: .header(header)))
           var start = 0
@@ -62,19 +68,26 @@ extension RegistryIntegrationTests {
 
     @discardableResult
     private func expectStatus(
-      _ code: RPCStatusCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+      _ code: RPCStatusCode, sourceLocation: SourceLocation = #_sourceLocation,
+      _ body: () async throws -> Void
     ) async -> String? {
-      let error = await #expect(throws: RPCError.self, sourceLocation: sourceLocation) { try await body() }
-      #expect(error?.code == code, "got \(String(describing: error))", sourceLocation: sourceLocation)
+      let error = await #expect(throws: RPCError.self, sourceLocation: sourceLocation) {
+        try await body()
+      }
+      #expect(
+        error?.code == code, "got \(String(describing: error))", sourceLocation: sourceLocation)
       return error?.message
     }
 
-    @Test("The walking-skeleton flow: register, upload, promote, then fetch the serving model's artifact")
+    @Test(
+      "The walking-skeleton flow: register, upload, promote, then fetch the serving model's artifact"
+    )
     func skeletonFlow() async throws {
       let harness = try await Harness.start()
       let client = harness.client
       var create = CreateModelVersionRequest(modelName: "inverter_fault", createModel: true)
-      create.metadata = VersionMetadata(metrics: ["f1": 0.9], features: ["temp", "power"], datasetVersion: "d1", runID: "r1")
+      create.metadata = VersionMetadata(
+        metrics: ["f1": 0.9], features: ["temp", "power"], datasetVersion: "d1", runID: "r1")
       let version = try await client.call(Registry.Method.CreateModelVersion.self, create)
       #expect(version.version == "1.0.0")
       #expect(version.status == .pendingUpload)
@@ -83,13 +96,15 @@ extension RegistryIntegrationTests {
       let reference = try await harness.upload(
         content,
         header: ArtifactUploadHeader(
-          name: "model.bin", sizeBytes: UInt64(content.count), sha256: ArtifactDigest.of(content).hex,
+          name: "model.bin", sizeBytes: UInt64(content.count),
+          sha256: ArtifactDigest.of(content).hex,
           modelName: "inverter_fault", version: "1.0.0"))
       #expect(reference.sizeBytes == UInt64(content.count))
 
       let ready = try await client.call(
         Registry.Method.GetModelVersion.self,
-        GetModelVersionRequest(model: ModelRef(modelName: "inverter_fault", selector: .version("v1.0.0"))))
+        GetModelVersionRequest(
+          model: ModelRef(modelName: "inverter_fault", selector: .version("v1.0.0"))))
       #expect(ready.status == .ready)
       #expect(ready.artifact?.sha256 == reference.sha256)
       #expect(ready.metadata?.features == ["temp", "power"])
@@ -100,29 +115,37 @@ extension RegistryIntegrationTests {
       let promoted = try await client.call(
         Registry.Method.TransitionStage.self,
         TransitionStageRequest(
-          modelName: "inverter_fault", version: "1.0.0", toStage: .production, expectedStage: StageValue(stage: .staging)))
+          modelName: "inverter_fault", version: "1.0.0", toStage: .production,
+          expectedStage: StageValue(stage: .staging)))
       #expect(promoted.version?.stage == .production)
 
       // What the gateway does: the model's serving version, then its artifact.
       let serving = try await client.call(
-        Registry.Method.GetModelVersion.self, GetModelVersionRequest(model: ModelRef(modelName: "inverter_fault")))
+        Registry.Method.GetModelVersion.self,
+        GetModelVersionRequest(model: ModelRef(modelName: "inverter_fault")))
       #expect(serving.version == "1.0.0")
       let (downloaded, bytes) = try await harness.download(
         DownloadArtifactRequest(target: .model(ModelRef(modelName: "inverter_fault"))))
       #expect(downloaded?.sha256 == reference.sha256)
       #expect(bytes == content)
       let (_, tail) = try await harness.download(
-        DownloadArtifactRequest(target: .sha256(reference.sha256), offset: 2_999_000, chunkSize: 100))
+        DownloadArtifactRequest(
+          target: .sha256(reference.sha256), offset: 2_999_000, chunkSize: 100))
       #expect(tail == Array(content[2_999_000...]))
 
-      let model = try await client.call(Registry.Method.GetRegisteredModel.self, GetRegisteredModelRequest(name: "inverter_fault"))
+      let model = try await client.call(
+        Registry.Method.GetRegisteredModel.self, GetRegisteredModelRequest(name: "inverter_fault"))
       #expect(model.latestVersions.map(\.version) == ["1.0.0"])
-      let listed = try await client.call(Registry.Method.ListModelVersions.self, ListModelVersionsRequest(modelName: "inverter_fault"))
+      let listed = try await client.call(
+        Registry.Method.ListModelVersions.self,
+        ListModelVersionsRequest(modelName: "inverter_fault"))
       #expect(listed.versions.map(\.stage) == [.production])
       let latest = try await client.call(
-        Registry.Method.GetLatestVersions.self, GetLatestVersionsRequest(modelName: "inverter_fault", stages: [.production]))
+        Registry.Method.GetLatestVersions.self,
+        GetLatestVersionsRequest(modelName: "inverter_fault", stages: [.production]))
       #expect(latest.versions.map(\.version) == ["1.0.0"])
-      let models = try await client.call(Registry.Method.ListRegisteredModels.self, ListRegisteredModelsRequest())
+      let models = try await client.call(
+        Registry.Method.ListRegisteredModels.self, ListRegisteredModelsRequest())
       #expect(models.models.map(\.name) == ["inverter_fault"])
       await harness.stop()
     }
@@ -131,26 +154,34 @@ extension RegistryIntegrationTests {
     func statusCodes() async throws {
       let harness = try await Harness.start()
       let client = harness.client
-      _ = try await client.call(Registry.Method.CreateRegisteredModel.self, CreateRegisteredModelRequest(name: "m"))
+      _ = try await client.call(
+        Registry.Method.CreateRegisteredModel.self, CreateRegisteredModelRequest(name: "m"))
       let exists = await self.expectStatus(.alreadyExists) {
-        _ = try await client.call(Registry.Method.CreateRegisteredModel.self, CreateRegisteredModelRequest(name: "m"))
+        _ = try await client.call(
+          Registry.Method.CreateRegisteredModel.self, CreateRegisteredModelRequest(name: "m"))
       }
       #expect(exists == "model 'm' already exists")
       let unknown = await self.expectStatus(.notFound) {
-        _ = try await client.call(Registry.Method.GetRegisteredModel.self, GetRegisteredModelRequest(name: "nope"))
+        _ = try await client.call(
+          Registry.Method.GetRegisteredModel.self, GetRegisteredModelRequest(name: "nope"))
       }
       #expect(unknown == "no registered model named 'nope'")
       await self.expectStatus(.invalidArgument) {
-        _ = try await client.call(Registry.Method.GetRegisteredModel.self, GetRegisteredModelRequest(name: "bad name"))
+        _ = try await client.call(
+          Registry.Method.GetRegisteredModel.self, GetRegisteredModelRequest(name: "bad name"))
       }
       await self.expectStatus(.invalidArgument) {
         _ = try await client.call(
-          Registry.Method.CreateModelVersion.self, CreateModelVersionRequest(modelName: "m", version: "one"))
+          Registry.Method.CreateModelVersion.self,
+          CreateModelVersionRequest(modelName: "m", version: "one"))
       }
       var nan = CreateModelVersionRequest(modelName: "m")
       nan.metadata = VersionMetadata(metrics: ["f1": .nan])
-      await self.expectStatus(.invalidArgument) { _ = try await client.call(Registry.Method.CreateModelVersion.self, nan) }
-      _ = try await client.call(Registry.Method.CreateModelVersion.self, CreateModelVersionRequest(modelName: "m"))
+      await self.expectStatus(.invalidArgument) {
+        _ = try await client.call(Registry.Method.CreateModelVersion.self, nan)
+      }
+      _ = try await client.call(
+        Registry.Method.CreateModelVersion.self, CreateModelVersionRequest(modelName: "m"))
       await self.expectStatus(.notFound) {
         _ = try await client.call(
           Registry.Method.GetModelVersion.self,
@@ -158,7 +189,8 @@ extension RegistryIntegrationTests {
       }
       let illegal = await self.expectStatus(.failedPrecondition) {
         _ = try await client.call(
-          Registry.Method.TransitionStage.self, TransitionStageRequest(modelName: "m", version: "1.0.0", toStage: .production))
+          Registry.Method.TransitionStage.self,
+          TransitionStageRequest(modelName: "m", version: "1.0.0", toStage: .production))
       }
       #expect(illegal?.contains("cannot move from None to Production") == true)
       await self.expectStatus(.unimplemented) {
@@ -167,7 +199,8 @@ extension RegistryIntegrationTests {
       await harness.stop()
     }
 
-    @Test("Uploads that lie about their content are refused with INVALID_ARGUMENT and store nothing")
+    @Test(
+      "Uploads that lie about their content are refused with INVALID_ARGUMENT and store nothing")
     func refusedUploads() async throws {
       let harness = try await Harness.start()
       let content = randomBytes(count: 1_200_000, seed: 22)
@@ -180,7 +213,8 @@ extension RegistryIntegrationTests {
         // One byte more than declared: refused at the last piece, after which the client writes
         // nothing more. (A refusal while the client is still writing reaches it as CANCELLED
         // from its next write, not as the server's status.)
-        _ = try await harness.upload(content, header: ArtifactUploadHeader(sizeBytes: UInt64(content.count - 1)))
+        _ = try await harness.upload(
+          content, header: ArtifactUploadHeader(sizeBytes: UInt64(content.count - 1)))
       }
       await self.expectStatus(.invalidArgument) {
         _ = try await harness.upload(content, header: ArtifactUploadHeader(sizeBytes: 2_000_000))
@@ -191,12 +225,14 @@ extension RegistryIntegrationTests {
         }
       }
       await self.expectStatus(.notFound) {
-        _ = try await harness.upload([], header: ArtifactUploadHeader(modelName: "ghost", version: "1.0.0"))
+        _ = try await harness.upload(
+          [], header: ArtifactUploadHeader(modelName: "ghost", version: "1.0.0"))
       }
       #expect(try await harness.database.count("artifact_blobs") == 0)
       // The same content twice is one artifact.
       let first = try await harness.upload(content, header: ArtifactUploadHeader())
-      let second = try await harness.upload(content, header: ArtifactUploadHeader(sha256: first.sha256))
+      let second = try await harness.upload(
+        content, header: ArtifactUploadHeader(sha256: first.sha256))
       #expect(first.sha256 == second.sha256)
       #expect(try await harness.database.count("artifacts") == 1)
       await harness.stop()
@@ -218,7 +254,8 @@ extension RegistryIntegrationTests {
       }
       #expect(message?.contains("damaged") == true)
       await self.expectStatus(.notFound) {
-        _ = try await harness.download(DownloadArtifactRequest(target: .sha256(String(repeating: "c", count: 64))))
+        _ = try await harness.download(
+          DownloadArtifactRequest(target: .sha256(String(repeating: "c", count: 64))))
       }
       await harness.stop()
     }
@@ -230,16 +267,19 @@ extension RegistryIntegrationTests {
       let clock = ContinuousClock()
       let uploadStart = clock.now
       let reference = try await harness.upload(
-        content, header: ArtifactUploadHeader(name: "big.bin", sizeBytes: UInt64(content.count)), pieceBytes: 1 << 20)
+        content, header: ArtifactUploadHeader(name: "big.bin", sizeBytes: UInt64(content.count)),
+        pieceBytes: 1 << 20)
       let uploadTime = clock.now - uploadStart
       let downloadStart = clock.now
-      let (_, bytes) = try await harness.download(DownloadArtifactRequest(target: .sha256(reference.sha256)))
+      let (_, bytes) = try await harness.download(
+        DownloadArtifactRequest(target: .sha256(reference.sha256)))
       let downloadTime = clock.now - downloadStart
       #expect(bytes.count == content.count)
       #expect(bytes == content)
       #expect(reference.sha256 == ArtifactDigest(digest: SHA256.hash(content)).hex)
       func rate(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds =
+          Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         return String(format: "%.1f MB/s (%.2f s)", 50.0 / seconds, seconds)
       }
       print("registry artifact 50 MB: upload \(rate(uploadTime)), download \(rate(downloadTime))")

@@ -1,6 +1,7 @@
-@testable import RegistryService
-import WireProtos
 import Testing
+import WireProtos
+
+@testable import RegistryService
 
 @Suite("Semantic versions")
 struct SemanticVersionTests {
@@ -19,7 +20,8 @@ struct SemanticVersionTests {
   @Test(
     "Malformed versions are refused with INVALID_ARGUMENT",
     arguments: [
-      "", "1", "1.0", "1.0.0.0", "01.0.0", "1.00.0", "1.0.-1", "a.b.c", "1.0.0-rc1", "V1.0.0", " 1.0.0",
+      "", "1", "1.0", "1.0.0.0", "01.0.0", "1.00.0", "1.0.-1", "a.b.c", "1.0.0-rc1", "V1.0.0",
+      " 1.0.0",
       "1..0", "2147483648.0.0", "vv1.0.0",
     ])
   func refuses(text: String) {

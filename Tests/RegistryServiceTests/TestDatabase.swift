@@ -1,7 +1,8 @@
 import Foundation
 import PostgresClient
-@testable import RegistryService
 import Testing
+
+@testable import RegistryService
 
 /// A freshly migrated registry schema of its own on the test PostgreSQL
 /// (`TEST_POSTGRES_CONNINFO` from `scripts/test-servers.sh`), so tests never see each other's rows.
@@ -22,8 +23,10 @@ struct TestDatabase {
 
   /// Creates and migrates a new schema.
   static func make(maximumConnections: Int = 4) async throws -> TestDatabase {
-    let database = TestDatabase(pool: Self.makePool(maximumConnections: maximumConnections), schema: Self.uniqueSchema())
-    _ = try await RegistryDatabase.migrate(pool: database.pool, schema: database.schema, waitForServer: false)
+    let database = TestDatabase(
+      pool: Self.makePool(maximumConnections: maximumConnections), schema: Self.uniqueSchema())
+    _ = try await RegistryDatabase.migrate(
+      pool: database.pool, schema: database.schema, waitForServer: false)
     return database
   }
 
@@ -34,7 +37,8 @@ struct TestDatabase {
 
   /// Counts rows of one of the schema's tables.
   func count(_ table: String) async throws -> Int {
-    try await self.pool.query("SELECT count(*)::int8 AS n FROM \(self.schema).\(table)")[0].decode(Int.self, "n")
+    try await self.pool.query("SELECT count(*)::int8 AS n FROM \(self.schema).\(table)")[0].decode(
+      Int.self, "n")
   }
 }
 
@@ -58,11 +62,14 @@ func expectRegistryError(
   _ code: RegistryError.Code, sourceLocation: SourceLocation = #_sourceLocation,
   _ body: () async throws -> Void
 ) async -> String? {
-  let error = await #expect(throws: RegistryError.self, sourceLocation: sourceLocation) { try await body() }
+  let error = await #expect(throws: RegistryError.self, sourceLocation: sourceLocation) {
+    try await body()
+  }
   #expect(error?.code == code, "got \(String(describing: error))", sourceLocation: sourceLocation)
   return error?.message
 }
 
 /// The integration suites, which need the test PostgreSQL.
-@Suite("Registry against PostgreSQL", .enabled(if: TestDatabase.isAvailable), .timeLimit(.minutes(5)))
+@Suite(
+  "Registry against PostgreSQL", .enabled(if: TestDatabase.isAvailable), .timeLimit(.minutes(5)))
 struct RegistryIntegrationTests {}
