@@ -132,6 +132,15 @@ final class ClientStream: Sendable {
     }
   }
 
+  /// How the call ended when it ended with an error (a status from the server, a deadline, a
+  /// lost connection); nil while open or after OK.
+  var failure: RPCError? {
+    self.state.withLock { state in
+      if case .failure(let error) = state.outcome { return error }
+      return nil
+    }
+  }
+
   func setDeadlineTimer(_ id: UInt64) {
     self.state.withLock { $0.deadlineTimer = id }
   }
@@ -227,11 +236,15 @@ final class ClientStream: Sendable {
         case .failure(let error): receiver.resume(throwing: error)
         }
       }
+      // A writer waiting for window learns how the call ended (the server's status, say).
+      let ending: RPCError
+      switch outcome {
+      case .failure(let error): ending = error
+      case .success: ending = RPCError(code: .failedPrecondition, message: "the call has already ended")
+      }
       let waiters = state.windowWaiters
       state.windowWaiters.removeAll()
-      for waiter in waiters {
-        waiter.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
-      }
+      for waiter in waiters { waiter.resume(throwing: ending) }
       defer { state.deadlineTimer = nil }
       return (true, state.deadlineTimer)
     }

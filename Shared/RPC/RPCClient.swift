@@ -191,6 +191,11 @@ package final class RPCClient: Sendable {
         stream.cancel(RPCError(code: .cancelled, message: "the call ended"))
         return result
       } catch {
+        // When the call already ended (a server's status arriving while the caller was still
+        // writing requests), that ending is the answer, not the local error it caused.
+        if let ending = stream.failure {
+          throw ending
+        }
         stream.cancel(RPCError.converting(error))
         throw error
       }

@@ -216,3 +216,30 @@ struct RPCCallTests {
     await server.shutdownGracefully(gracePeriod: .seconds(1))
   }
 }
+
+@Suite("Client streaming ended early by the server", .timeLimit(.minutes(1)))
+struct EarlyStatusTests {
+  @Test("a writer still sending when the server answers sees the server's status")
+  func earlyStatus() async throws {
+    var router = RPCRouter()
+    let refuse = MethodDescriptor(service: "dcmms.test.Probe", method: "RefuseUpload")
+    router.registerClientStreaming(refuse, request: EchoRequest.self, response: EchoResponse.self) { requests, _ in
+      var iterator = requests.makeAsyncIterator()
+      _ = try await iterator.next()
+      throw RPCError(code: .notFound, message: "no such model")
+    }
+    let server = RPCServer(configuration: .init(endpoint: HostAndPort(host: "127.0.0.1", port: 0)), router: router)
+    let client = RPCClient(configuration: .init(endpoints: [try server.start()]))
+    let chunk = [UInt8](repeating: 1, count: 256 << 10)
+    let error = await #expect(throws: RPCError.self) {
+      _ = try await client.clientStreaming(refuse, request: EchoRequest.self, response: EchoResponse.self) { writer in
+        // Far more than one window: the writer must block, then learn the call ended.
+        for _ in 0..<64 { try await writer.write(echoRequest(payload: chunk)) }
+      }
+    }
+    #expect(error?.code == .notFound)
+    #expect(error?.message == "no such model")
+    client.close()
+    await server.shutdownGracefully(gracePeriod: .seconds(1))
+  }
+}
