@@ -94,7 +94,10 @@ struct Fixture {
     let server = RPCServer(
       configuration: .init(endpoint: HostAndPort(host: "127.0.0.1", port: 0)), router: router)
     let address = try server.start()
-    return (server, RPCClient(configuration: .init(endpoints: [address])))
+    // Volume tests run in debug builds beside every other suite: give calls room.
+    var configuration = RPCClient.Configuration(endpoints: [address])
+    configuration.defaultTimeout = .seconds(300)
+    return (server, RPCClient(configuration: configuration))
   }
 }
 
