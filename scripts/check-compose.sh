@@ -5,7 +5,7 @@
 #   - kubernetes-validate      (PyPI, in a venv outside the repo; skipped with a message when
 #                               PyPI cannot be reached)
 # Installs the Debian packages it needs when they are missing (as root).
-# Usage: scripts/check-compose.sh     env: DCMMS_K8S_VENV (default /work/venv-k8s-validate)
+# Usage: scripts/check-compose.sh     env: DCMMS_K8S_VENV (default /var/tmp/dcmms-venv-k8s-validate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +35,7 @@ grep -qE '^      replicas: 3$' <<<"$resolved" || die "the inference gateway must
 echo "check-compose: promtool check config"
 promtool check config compose/prometheus.yml >/dev/null || die "compose/prometheus.yml is not valid"
 
-venv=${DCMMS_K8S_VENV:-/work/venv-k8s-validate}
+venv=${DCMMS_K8S_VENV:-/var/tmp/dcmms-venv-k8s-validate}
 if [ ! -x "$venv/bin/kubernetes-validate" ]; then
   python3 -m venv "$venv" >/dev/null 2>&1 || true
   if ! "$venv/bin/pip" install -q --disable-pip-version-check --timeout 20 kubernetes-validate >/dev/null 2>&1; then

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs what it needs, checks the generated code, starts a private
-# PostgreSQL and Redis on loopback, builds, runs every test, and fuzzes the decoders briefly.
+# Runs the whole test suite: installs what it needs, checks the generated code and the compose
+# and Kubernetes files, starts a private PostgreSQL and Redis on loopback, builds, runs every
+# test, and fuzzes the decoders briefly.
 # Usage: scripts/test.sh [--no-fuzz]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scripts/check-generated.sh
+scripts/check-compose.sh
 
 state=$(mktemp -d /tmp/dcmms-test.XXXXXX)
 cleanup() { scripts/test-servers.sh stop "$state" || true; rm -rf "$state"; }
