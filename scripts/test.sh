@@ -24,10 +24,19 @@ swift test >"$state/test.log" 2>&1 || status=$?
 grep -vE '^(◇ Test .* started|Test Case .* started)' "$state/test.log" || true
 [[ $status -eq 0 ]] || { echo "tests failed (exit $status)"; exit "$status"; }
 
+# Second pass, alone: the tests that stop and restart the shared PostgreSQL and Redis.
+restart_status=0
+TEST_RESTART_SERVERS=1 swift test --filter "RestartTests|survivesRestart" >"$state/restart.log" 2>&1 \
+  || restart_status=$?
+grep -vE '^(◇ Test .* started|Test Case .* started)' "$state/restart.log" || true
+[[ $restart_status -eq 0 ]] || { echo "restart tests failed (exit $restart_status)"; exit "$restart_status"; }
+
 if [[ "${1:-}" != "--no-fuzz" ]]; then
   scripts/fuzz.sh "${DCMMS_FUZZ_SECONDS:-30}"
 fi
 
-# The closing line: the Swift Testing count (the suite has no XCTest cases).
-passed=$(sed -n 's/^✔ Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$state/test.log" | tail -n 1)
-echo "${passed:-0} passed, 0 failed"
+# The closing line: the Swift Testing counts of both passes (the suite has no XCTest cases).
+count() { sed -n 's/^✔ Test run with \([0-9]*\) tests\{0,1\} in .* passed.*/\1/p' "$1" | tail -n 1; }
+main_count=$(count "$state/test.log")
+restart_count=$(count "$state/restart.log")
+echo "$(( ${main_count:-0} + ${restart_count:-0} )) passed, 0 failed"

@@ -106,12 +106,13 @@ struct FeatureServiceThroughputTests {
       for batch in allBatches { try await writer.write(IngestTelemetryRequest(batch: batch)) }
     }
     let elapsed = clock.now - began
-    #expect(summary.rowsLoaded == 100_000)
-    #expect(try await countRows() == 100_000)
+    let rowCount = minutes * assets.count
+    #expect(summary.rowsLoaded == UInt64(rowCount))
+    #expect(try await countRows() == rowCount)
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     print(
-      "ingestion: 100000 rows in \(seconds) s = \(Int(100_000 / seconds)) rows/s "
-        + "(20 batches of 5000, 8 columns, materialized after each batch)")
+      "ingestion: \(rowCount) rows in \(seconds) s = \(Int(Double(rowCount) / seconds)) rows/s "
+        + "(\(allBatches.count) batches of \(rowsPerBatch), 8 columns, materialized after each batch)")
 
     var request = GetOnlineFeaturesRequest()
     request.features = ["telemetry_latest:*", "telemetry_1h:*"]

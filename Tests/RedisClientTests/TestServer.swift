@@ -9,7 +9,12 @@ enum TestServer {
   /// Set when the servers were started by `scripts/test-servers.sh`, so the restart test may
   /// stop and start Redis.
   static let serversDirectory = ProcessInfo.processInfo.environment["TEST_SERVERS_DIR"]
-  static var canRestart: Bool { Self.isAvailable && Self.serversDirectory != nil }
+  /// Restart tests stop the shared test servers, which would break every suite running beside
+  /// them; scripts/test.sh runs them alone, in a second pass, with TEST_RESTART_SERVERS=1.
+  static var canRestart: Bool {
+    Self.isAvailable && Self.serversDirectory != nil
+      && ProcessInfo.processInfo.environment["TEST_RESTART_SERVERS"] == "1"
+  }
 
   static func configuration(
     _ adjust: (inout RedisConfiguration) -> Void = { _ in }
