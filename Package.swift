@@ -94,8 +94,8 @@ let package = Package(
       swiftSettings: settings),
     .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "NetworkIO", "RPC", "RPCCore", "WireProtos"], swiftSettings: settings),
     .testTarget(name: "RegistryServiceTests", dependencies: ["RegistryService", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "PostgresClient", "ZstdCodec", "Crypto"], swiftSettings: settings),
-    .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"], swiftSettings: settings),
-    .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"], swiftSettings: settings),
+    .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "ServiceRuntime"], swiftSettings: settings),
+    .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ServiceRuntime"], swiftSettings: settings),
     .testTarget(name: "ModelCodecTests", dependencies: ["ModelCodec", "ModelMath"], swiftSettings: settings),
     .testTarget(
       name: "InferenceGatewayTests",

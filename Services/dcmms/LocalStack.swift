@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 
 #if canImport(Glibc)
   import Glibc

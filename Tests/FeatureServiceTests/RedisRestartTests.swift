@@ -33,27 +33,13 @@ struct RedisRestartTests {
         "/usr/bin/redis-server", "--bind", "127.0.0.1", "--port", String(self.port), "--save", "",
         "--appendonly", "no", "--loglevel", "warning",
       ]
-      let cArguments = arguments.map { strdup($0) } + [nil]
-      defer { cArguments.forEach { free($0) } }
-      var attributes = posix_spawnattr_t()
-      posix_spawnattr_init(&attributes)
-      defer { posix_spawnattr_destroy(&attributes) }
-      var signals = sigset_t()
-      sigemptyset(&signals)
-      posix_spawnattr_setsigmask(&attributes, &signals)
-      sigfillset(&signals)
-      posix_spawnattr_setsigdefault(&attributes, &signals)
-      posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-      var files = posix_spawn_file_actions_t()
-      posix_spawn_file_actions_init(&files)
-      defer { posix_spawn_file_actions_destroy(&files) }
-      posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0)
-      var pid: pid_t = 0
-      let status = posix_spawn(
-        &pid, "/usr/bin/redis-server", &files, &attributes, cArguments, environ)
-      guard status == 0 else {
-        throw RedisError(
-          code: .connectionFailed, message: "could not start redis-server: \(status)")
+      let pid: pid_t
+      do {
+        pid = try ChildProcess.spawn(
+          arguments[0], Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+          logPath: "/dev/null", detached: false)
+      } catch {
+        throw RedisError(code: .connectionFailed, message: "could not start redis-server: \(error)")
       }
       self.pid = pid
     }

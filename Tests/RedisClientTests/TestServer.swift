@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 import RedisClient
 
 /// The Redis server the integration tests use: `TEST_REDIS_URL` from `scripts/test-servers.sh`.
@@ -35,38 +36,15 @@ enum TestServer {
     "test:\(prefix):\(UInt64.random(in: 0...UInt64.max))"
   }
 
-  /// Runs `scripts/test-servers.sh COMMAND DIR` and waits for it.
-  ///
-  /// Uses posix_spawn and waitpid: Foundation's `Process.waitUntilExit` on Linux sometimes
-  /// misses the exit of a script that started a daemon and waits forever.
+  /// Runs `scripts/test-servers.sh COMMAND DIR` and waits for it (with `ChildProcess`, which
+  /// gives the servers a clean signal state and does not rely on Foundation's `Process`).
   static func servers(_ command: String) throws {
     guard let directory = Self.serversDirectory else { return }
     let script = URL(fileURLWithPath: #filePath)
       .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
       .appendingPathComponent("scripts/test-servers.sh").path
-    let arguments = ["/bin/bash", script, command, directory]
-    let cArguments = arguments.map { strdup($0) } + [nil]
-    defer { cArguments.forEach { free($0) } }
-    // Dispatch threads block most signals and a child inherits that mask: without a clean
-    // mask, a server started from here would ignore the SIGTERM that stops it.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    posix_spawnattr_setsigmask(&attributes, &signals)
-    sigfillset(&signals)
-    posix_spawnattr_setsigdefault(&attributes, &signals)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, "/bin/bash", nil, &attributes, cArguments, environ)
-    guard spawned == 0 else { throw ScriptFailure(command: command, status: spawned) }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    // WIFEXITED && WEXITSTATUS == 0
-    guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
-      throw ScriptFailure(command: command, status: status)
-    }
+    let (status, _) = try ChildProcess.run("/bin/bash", [script, command, directory])
+    guard status == 0 else { throw ScriptFailure(command: command, status: status) }
   }
 
   struct ScriptFailure: Error {

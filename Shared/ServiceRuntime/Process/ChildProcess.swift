@@ -1,13 +1,15 @@
-import Foundation
+package import Foundation
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// Starts programs as detached children: their own session (so they outlive `dcmms`), an empty
-/// signal mask and default signal handlers (a Swift process may have SIGTERM blocked on the
-/// spawning thread, and children inherit the mask), output appended to a log file.
-enum ChildProcess {
+/// Starts programs with posix_spawn: an empty signal mask and default signal handlers (a Swift
+/// process may have SIGTERM blocked on the spawning thread, and children inherit the mask),
+/// optionally in their own session (so they outlive their parent), output appended to a file.
+/// Used by `dcmms` for the local stack and by tests that start servers; Foundation's `Process`
+/// is not, for the reasons in docs/DESIGN-NOTES.md.
+package enum ChildProcess {
   /// Starts `executable` with `arguments`, returning its PID.
   /// - Parameter detached: Whether the child gets its own session (survives the tool's exit).
   /// - Parameters:
@@ -15,7 +17,7 @@ enum ChildProcess {
   ///   - arguments: Arguments after the program name.
   ///   - environment: The child's complete environment.
   ///   - logPath: File that receives stdout and stderr (appended to, created 0644).
-  static func spawn(
+  package static func spawn(
     _ executable: String, _ arguments: [String], environment: [String: String], logPath: String,
     detached: Bool = true
   ) throws -> pid_t {
@@ -52,8 +54,7 @@ enum ChildProcess {
     var pid: pid_t = 0
     let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
     guard result == 0 else {
-      throw DcmmsError(
-        .startFailed, "cannot start \(executable): \(String(cString: strerror(result)))")
+      throw ChildProcessError(message: "cannot start \(executable): \(String(cString: strerror(result)))")
     }
     return pid
   }
@@ -61,7 +62,7 @@ enum ChildProcess {
   /// Runs a program to completion (in this session, with the same clean signal state),
   /// capturing its output.
   /// - Returns: The exit status (or 128 + signal) and the combined stdout and stderr.
-  static func run(
+  package static func run(
     _ executable: String, _ arguments: [String],
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> (status: Int32, output: String) {
@@ -77,4 +78,11 @@ enum ChildProcess {
     let signal = status & 0x7f
     return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, output)
   }
+}
+
+/// A program could not be started.
+package struct ChildProcessError: Error, CustomStringConvertible {
+  /// What failed, with the system's reason.
+  package var message: String
+  package var description: String { self.message }
 }
