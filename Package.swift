@@ -75,6 +75,9 @@ let package = Package(
     .executableTarget(name: "InferenceGateway", dependencies: serviceDependencies, path: "Services/InferenceGateway", swiftSettings: settings),
     .executableTarget(name: "MonitorService", dependencies: serviceDependencies, path: "Services/MonitorService", swiftSettings: settings),
 
+    // Fixtures shared by test targets; never linked into a product.
+    .target(name: "TestSupport", dependencies: ["ModelMath", "ModelCodec"], path: "Shared/TestSupport", swiftSettings: settings),
+
     // MARK: - Tools and benchmarks
     .executableTarget(name: "DcmmsTool", dependencies: serviceDependencies, path: "Services/dcmms", swiftSettings: settings),
     .executableTarget(name: "ProtoGen", path: "Tools/ProtoGen", swiftSettings: settings),
@@ -99,7 +102,7 @@ let package = Package(
     .testTarget(name: "ModelCodecTests", dependencies: ["ModelCodec", "ModelMath"], swiftSettings: settings),
     .testTarget(
       name: "InferenceGatewayTests",
-      dependencies: ["InferenceGateway", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "ModelCodec", "ModelMath", "Crypto"],
+      dependencies: ["InferenceGateway", "ServiceRuntime", "RPC", "RPCCore", "WireProtos", "NetworkIO", "ModelCodec", "ModelMath", "Crypto", "TestSupport"],
       swiftSettings: settings),
     .testTarget(
       name: "MonitorServiceTests",
@@ -114,7 +117,7 @@ let package = Package(
       name: "ModelFlowTests",
       dependencies: [
         "TrainingService", "RegistryService", "InferenceGateway", "ModelCodec", "ModelMath", "RPC", "RPCCore",
-        "WireProtos", "NetworkIO", "PostgresClient", "ServiceRuntime",
+        "WireProtos", "NetworkIO", "PostgresClient", "ServiceRuntime", "TestSupport",
       ],
       swiftSettings: settings),
     .testTarget(

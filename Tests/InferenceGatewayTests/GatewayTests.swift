@@ -9,25 +9,11 @@ import RPCCore
 import ServiceRuntime
 import Synchronization
 import Testing
+import TestSupport
 import WireProtos
 
 private func modelFile(seed: UInt64) throws -> [UInt8] {
-  var generator = SplitMix64(seed: seed)
-  var columns: [[Float]] = [[], []]
-  var labels: [Double] = []
-  for _ in 0..<300 {
-    let temperature = Float(generator.next() % 100)
-    let imbalance = Float(generator.next() % 100) / 100
-    columns[0].append(temperature)
-    columns[1].append(imbalance)
-    labels.append(temperature > 60 && imbalance > 0.3 ? 1 : 0)
-  }
-  var options = RandomForestOptions()
-  options.treeCount = 10
-  options.seed = seed
-  let forest = try RandomForestClassifier.fit(
-    try Dataset(features: try FeatureMatrix(columns: columns), labels: labels), options: options)
-  return ModelCodec.encode(StoredModel(.randomForestClassifier(forest), featureNames: ["temperature", "imbalance"]))
+  try ModelFixtures.inverterModelFile(seed: seed)
 }
 
 private func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

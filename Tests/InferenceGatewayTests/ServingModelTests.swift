@@ -3,27 +3,12 @@ import ModelCodec
 import ModelMath
 import RPCCore
 import Testing
+import TestSupport
 import WireProtos
 
 private func trainedForest() throws -> StoredModel {
-  var generator = SplitMix64(seed: 5)
-  var columns: [[Float]] = [[], []]
-  var labels: [Double] = []
-  for _ in 0..<400 {
-    let temperature = Float(generator.next() % 100)
-    let imbalance = Float(generator.next() % 100) / 100
-    columns[0].append(temperature)
-    columns[1].append(imbalance)
-    labels.append(temperature > 60 && imbalance > 0.3 ? 1 : 0)
-  }
-  var options = RandomForestOptions()
-  options.treeCount = 15
-  options.seed = 1
-  let forest = try RandomForestClassifier.fit(
-    try Dataset(features: try FeatureMatrix(columns: columns), labels: labels), options: options)
   // Through the file format, as the gateway loads it.
-  let file = ModelCodec.encode(StoredModel(.randomForestClassifier(forest), featureNames: ["temperature", "imbalance"]))
-  return try ModelCodec.decode(file)
+  try ModelCodec.decode(try ModelFixtures.inverterModelFile(seed: 5))
 }
 
 @Suite("Serving a model")

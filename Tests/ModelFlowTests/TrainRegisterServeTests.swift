@@ -9,29 +9,15 @@ import RPCCore
 @testable import RegistryService
 import ServiceRuntime
 import Testing
+import TestSupport
 @testable import TrainingService
 import WireProtos
 
 private let conninfo = ProcessInfo.processInfo.environment["TEST_POSTGRES_CONNINFO"]
 
 private func trainedModelFile(seed: UInt64) throws -> [UInt8] {
-  var generator = SplitMix64(seed: seed)
-  var columns: [[Float]] = [[], []]
-  var labels: [Double] = []
-  for _ in 0..<500 {
-    let temperature = Float(generator.next() % 100)
-    let imbalance = Float(generator.next() % 100) / 100
-    columns[0].append(temperature)
-    columns[1].append(imbalance)
-    labels.append(temperature > 60 && imbalance > 0.3 ? 1 : 0)
-  }
-  var options = RandomForestOptions()
-  options.treeCount = 20
-  options.seed = seed
-  let forest = try RandomForestClassifier.fit(
-    try Dataset(features: try FeatureMatrix(columns: columns), labels: labels), options: options)
-  return ModelCodec.encode(
-    StoredModel(.randomForestClassifier(forest), featureNames: ["telemetry_latest:temperature_c", "telemetry_latest:imbalance"], seed: seed))
+  try ModelFixtures.inverterModelFile(
+    seed: seed, featureNames: ["telemetry_latest:temperature_c", "telemetry_latest:imbalance"])
 }
 
 /// Training registers into the real registry (PostgreSQL), and the gateway loads and serves it.
