@@ -42,6 +42,12 @@ package final class TCPConnection: EventHandler, @unchecked Sendable {
   package let loop: EventLoop
   /// The peer's address, for logs.
   package let peerDescription: String
+  /// Buffered output on the loop thread is written at once past this size, instead of at the
+  /// end of the iteration.
+  /// 256 bytes is about eight small RPC responses: measured on 2 cores, unary calls over one
+  /// connection went from 52k/s to 104k/s with 16 callers (BENCHMARKS.md).
+  static let earlyFlushBytes = 256
+
   /// Output above this many buffered bytes makes `waitUntilWritable()` wait.
   package let highWaterMark = 1 << 20
 
@@ -87,6 +93,12 @@ package final class TCPConnection: EventHandler, @unchecked Sendable {
       write(&state.buffer)
       if state.isWaitingForWritable { return false }
       if onLoop {
+        // Batch small writes until the end of the loop iteration, but not too many: the peer
+        // starts on the first part of a batch while this side prepares the rest.
+        if state.pendingBytes >= Self.earlyFlushBytes {
+          self.flushLocked(&state)
+          return false
+        }
         if state.isFlushScheduled { return false }
         state.isFlushScheduled = true
         return true
